@@ -1,0 +1,68 @@
+/**
+ * File data as chunks. The vfs owns names, sizes and handles; this layer owns the bytes
+ * of (inode, offset) ranges: the chunk cache, read-modify-write, dirty tracking and the
+ * hand-off of dirty chunks to the uploader.
+ *
+ * Sizes: the vfs passes the file's current size where it matters; this layer never
+ * changes an inode's size in the metadata except through `Metadata.commitChunks`'s
+ * `sizeAtLeast` on upload.
+ */
+export interface FileData {
+  /**
+   * `length` bytes from `offset`, never past `fileSize` (short at the end). Holes and
+   * all-zero chunks read as zeros. A chunk whose download fails its checksum rejects
+   * with `CorruptChunk` (the vfs answers EIO).
+   */
+  read(ino: number, fileSize: number, offset: number, length: number): Promise<Buffer>;
+  /**
+   * Writes `data` at `offset` into the cached chunks (read-modify-write of partial
+   * chunks) and marks them dirty. Waits (backpressure) while the dirty-bytes bound is reached.
+   * Does not change the file size: the vfs does.
+   */
+  write(ino: number, offset: number, data: Buffer): Promise<void>;
+  /**
+   * The file is cut to `newSize` (from `oldSize`): cached and dirty chunks past it are
+   * dropped, in-flight uploads of them are waited for, and the chunk holding the new end is
+   * trimmed (read, cut, marked dirty) so that growing the file again reads zeros.
+   * Growing (newSize > oldSize) costs nothing.
+   */
+  truncate(ino: number, oldSize: number, newSize: number): Promise<void>;
+  /**
+   * Uploads and commits every dirty chunk of `ino`, then resolves. Rejects with EIO (an
+   * FsError) only once the store's retry budget is spent; the chunks stay dirty.
+   */
+  flush(ino: number): Promise<void>;
+  /**
+   * Writeback mode: makes every dirty chunk of `ino` durable in the local journal
+   * (cache dir, fsynced) and resolves; uploading goes on in the background.
+   */
+  journal(ino: number): Promise<void>;
+  /** `flush` for every inode. */
+  flushAll(): Promise<void>;
+  /** Forgets every cached and dirty chunk of a destroyed inode (its metadata is gone). */
+  drop(ino: number): Promise<void>;
+  /** Uploads chunks left in the journal by a crash; resolves when they are committed. */
+  recover(): Promise<{ chunks: number; bytes: number }>;
+  /** Bytes written but not yet committed to the store. */
+  dirtyBytes(): number;
+  /** Bytes and objects uploaded since open (for status and umount's report). */
+  uploadStats(): { objects: number; bytes: number };
+  /** Flushes everything and releases resources. */
+  close(): Promise<void>;
+}
+
+export interface FileDataOptions {
+  chunkSize: number;
+  /** Directory of the local disk cache and writeback journal. */
+  cacheDir: string;
+  /** Bytes of clean chunks kept on disk (LRU). Default 1 GiB. */
+  cacheSize?: number;
+  /** Bytes of clean chunks kept in memory (LRU). Default 64 MiB. */
+  memCacheSize?: number;
+  /** Parallel uploads. Default 16. */
+  uploadConcurrency?: number;
+  /** Bound on dirty bytes in memory; writers wait above it. Default 256 MiB. */
+  maxDirtyBytes?: number;
+  /** Chunks fetched ahead on sequential reads. Default 4. */
+  readahead?: number;
+}

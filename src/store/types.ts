@@ -1,0 +1,56 @@
+/**
+ * The object store: a flat namespace of immutable-by-convention byte objects.
+ * Every method is idempotent in effect (a repeated put of the same bytes, a repeated
+ * delete) so that the retry wrapper may repeat any call safely.
+ */
+export interface ObjectInfo {
+  key: string;
+  size: number;
+  /** Last-modified time in ms since the epoch (the store's clock). */
+  mtimeMs: number;
+}
+
+export interface ListPage {
+  items: ObjectInfo[];
+  /** Pass to the next `listPage` call; undefined when the listing is complete. */
+  next?: string;
+}
+
+export interface ObjectStore {
+  /** A printable description of the store (URL without credentials). */
+  readonly description: string;
+  /** Stores `body` under `key`, replacing any object there. The object is whole or absent, never torn. */
+  put(key: string, body: Uint8Array): Promise<void>;
+  /** The whole object. Throws `ObjectNotFound` when the key is missing. */
+  get(key: string): Promise<Buffer>;
+  /**
+   * `length` bytes from `offset`. A range that runs past the end is cut short at the end;
+   * a range that starts at or past the end returns an empty buffer. Throws `ObjectNotFound`
+   * when the key is missing.
+   */
+  getRange(key: string, offset: number, length: number): Promise<Buffer>;
+  /** Size and mtime of the object, or null when the key is missing. */
+  head(key: string): Promise<ObjectInfo | null>;
+  /** Deletes the object; deleting a missing key succeeds. */
+  delete(key: string): Promise<void>;
+  /** Deletes every key given; missing keys succeed. Batches internally as the backend allows. */
+  deleteMany(keys: string[]): Promise<void>;
+  /**
+   * One page of the keys that start with `prefix`, in ascending byte order of key.
+   * `token` is the `next` of the previous page. `limit` caps the page (default and
+   * maximum 1000).
+   */
+  listPage(prefix: string, token?: string, limit?: number): Promise<ListPage>;
+  /** Releases sockets and handles. The store is unusable afterwards. */
+  close(): Promise<void>;
+}
+
+/** Every key under `prefix`, page by page (memory bounded by one page). */
+export async function* listAll(store: ObjectStore, prefix: string): AsyncGenerator<ObjectInfo> {
+  let token: string | undefined;
+  do {
+    const page = await store.listPage(prefix, token);
+    yield* page.items;
+    token = page.next;
+  } while (token !== undefined);
+}

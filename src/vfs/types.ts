@@ -1,0 +1,80 @@
+import type { Attr, InodeKind } from '../metadata/types.js';
+
+export type { Attr, InodeKind };
+
+/** Who asks: the caller's credentials (from FUSE's context). */
+export interface Caller {
+  uid: number;
+  gid: number;
+}
+
+export interface SetAttr {
+  /** Permission bits (0o7777). */
+  perm?: number;
+  uid?: number;
+  gid?: number;
+  size?: number;
+  /** ms since the epoch, or 'now'. */
+  atimeMs?: number | 'now';
+  mtimeMs?: number | 'now';
+}
+
+export interface StatFs {
+  bsize: number;
+  frsize: number;
+  blocks: number;
+  bfree: number;
+  bavail: number;
+  files: number;
+  ffree: number;
+  favail: number;
+  namemax: number;
+}
+
+export interface VfsDirEntry {
+  name: Buffer;
+  attr: Attr;
+}
+
+/**
+ * POSIX operations over inodes. Every method rejects with `FsError` (errno name) for a
+ * POSIX outcome; any other error is a failure the caller reports as EIO.
+ * Open flags are Linux's O_* numbers.
+ */
+export interface Vfs {
+  lookup(parent: number, name: Buffer): Promise<Attr>;
+  getattr(ino: number): Promise<Attr>;
+  /** `fh`, when given, is an open handle of `ino` (ftruncate, fchmod). */
+  setattr(ino: number, changes: SetAttr, caller?: Caller, fh?: number): Promise<Attr>;
+  /** Entries of a directory (with `.` and `..` first), starting at `offset`, at most `limit`. */
+  readdir(ino: number, offset: number, limit: number): Promise<VfsDirEntry[]>;
+  /** Regular files, fifos, sockets and device nodes. `mode` carries the type bits. */
+  mknod(parent: number, name: Buffer, mode: number, rdev: number, caller: Caller): Promise<Attr>;
+  mkdir(parent: number, name: Buffer, perm: number, caller: Caller): Promise<Attr>;
+  create(parent: number, name: Buffer, perm: number, flags: number, caller: Caller): Promise<{ attr: Attr; fh: number }>;
+  open(ino: number, flags: number): Promise<number>;
+  read(fh: number, offset: number, length: number): Promise<Buffer>;
+  /** Returns the bytes written (all of them, or an error). O_APPEND handles write at the end. */
+  write(fh: number, offset: number, data: Buffer): Promise<number>;
+  /** close(2) of one descriptor: durable on return unless writeback mode (DESIGN invariant 4). */
+  flush(fh: number): Promise<void>;
+  /** Durable on return: data uploaded and metadata committed. */
+  fsync(fh: number, datasync: boolean): Promise<void>;
+  /** The last close of the handle. Destroys an unlinked inode when its last handle goes. */
+  release(fh: number): Promise<void>;
+  unlink(parent: number, name: Buffer): Promise<void>;
+  rmdir(parent: number, name: Buffer): Promise<void>;
+  rename(srcParent: number, srcName: Buffer, dstParent: number, dstName: Buffer, flags?: { noreplace?: boolean; exchange?: boolean }): Promise<void>;
+  link(ino: number, newParent: number, newName: Buffer): Promise<Attr>;
+  symlink(parent: number, name: Buffer, target: Buffer, caller: Caller): Promise<Attr>;
+  readlink(ino: number): Promise<Buffer>;
+  getxattr(ino: number, name: string): Promise<Buffer>;
+  setxattr(ino: number, name: string, value: Buffer, mode?: 'create' | 'replace'): Promise<void>;
+  listxattr(ino: number): Promise<string[]>;
+  removexattr(ino: number, name: string): Promise<void>;
+  statfs(): Promise<StatFs>;
+  /** Bytes and objects uploaded, dirty bytes waiting (for status and umount). */
+  stats(): { dirtyBytes: number; uploadedObjects: number; uploadedBytes: number };
+  /** Flushes everything, uploads a metadata snapshot, closes the layers below. */
+  close(): Promise<void>;
+}
