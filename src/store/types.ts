@@ -54,3 +54,19 @@ export async function* listAll(store: ObjectStore, prefix: string): AsyncGenerat
     token = page.next;
   } while (token !== undefined);
 }
+
+/** Options for opening a store from a URL (`src/store/open.ts`). */
+export interface StoreOptions {
+  /** S3: endpoint URL of an S3-compatible server (default: AWS). */
+  endpoint?: string;
+  /** S3: region (default: from the SDK's chain, else us-east-1). */
+  region?: string;
+  /** S3: path-style addressing (http://host/bucket/key), needed by most non-AWS servers. */
+  pathStyle?: boolean;
+  /** S3: an s3fs-style password file, `ACCESS:SECRET` (refused when others can read it). */
+  passwdFile?: string;
+  /** S3: a profile of the shared config and credentials files. */
+  profile?: string;
+  /** Retry budget of the retry wrapper; tests shorten it. */
+  retry?: { attempts?: number; maxElapsedMs?: number; baseDelayMs?: number };
+}
