@@ -43,7 +43,17 @@ export interface ObjectStore {
   listPage(prefix: string, token?: string, limit?: number): Promise<ListPage>;
   /** Releases sockets and handles. The store is unusable afterwards. */
   close(): Promise<void>;
+  /**
+   * Proves that the store is usable: the bucket or directory exists and the credentials
+   * work. Throws `BucketNotFound`, `StoreAccessDenied` or `StoreUnavailable` with a clear
+   * message, so a command can fail early. Optional: stores without it are always usable.
+   */
+  checkAccess?(): Promise<void>;
 }
+
+/** The names of the data operations, as counted and fault-injected by the wrappers. */
+export type StoreOp = 'put' | 'get' | 'getRange' | 'head' | 'delete' | 'deleteMany' | 'listPage';
+export const STORE_OPS: readonly StoreOp[] = ['put', 'get', 'getRange', 'head', 'delete', 'deleteMany', 'listPage'];
 
 /** Every key under `prefix`, page by page (memory bounded by one page). */
 export async function* listAll(store: ObjectStore, prefix: string): AsyncGenerator<ObjectInfo> {
@@ -67,6 +77,10 @@ export interface StoreOptions {
   passwdFile?: string;
   /** S3: a profile of the shared config and credentials files. */
   profile?: string;
+  /** S3: explicit credentials; they win over the password file and the SDK's chain. */
+  credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
+  /** S3: ms to wait for a TCP connection (default 5000) and for socket activity (default 60000). */
+  timeouts?: { connectMs?: number; requestMs?: number };
   /** Retry budget of the retry wrapper; tests shorten it. */
   retry?: { attempts?: number; maxElapsedMs?: number; baseDelayMs?: number };
 }

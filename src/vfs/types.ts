@@ -73,6 +73,13 @@ export interface Vfs {
   listxattr(ino: number): Promise<string[]>;
   removexattr(ino: number, name: string): Promise<void>;
   statfs(): Promise<StatFs>;
+  /**
+   * access(2): resolves when `caller` may access `ino` for `mask` (R_OK 4 | W_OK 2 | X_OK 1,
+   * or F_OK 0 for existence). Owner, then group, then other bits; root passes except
+   * execute on a non-directory with no x bit. EACCES when refused, EROFS for W_OK on a
+   * read-only filesystem, ENOENT when the inode is gone.
+   */
+  access(ino: number, mask: number, caller: Caller): Promise<void>;
   /** Bytes and objects uploaded, dirty bytes waiting (for status and umount). */
   stats(): { dirtyBytes: number; uploadedObjects: number; uploadedBytes: number };
   /** Flushes everything, uploads a metadata snapshot, closes the layers below. */
