@@ -136,13 +136,17 @@ export interface Metadata {
    * orphan; the caller destroys it (`destroyInode`) once no handle has it open.
    */
   unlink(parent: number, name: Buffer, nowMs: number): Attr;
-  /** Removes an empty directory. ENOTEMPTY, ENOTDIR; EBUSY for the root. */
+  /**
+   * Removes an empty directory, its inode included (a directory holds no data an open
+   * handle could still read). ENOTEMPTY, ENOTDIR; EINVAL for `.`, ENOTEMPTY for `..`.
+   */
   rmdir(parent: number, name: Buffer, nowMs: number): void;
   /**
    * Moves a name, replacing the target as rename(2) does (a directory only over an empty
    * directory: ENOTEMPTY; file over directory: EISDIR; directory over file: ENOTDIR; a
    * directory into its own subtree: EINVAL). Returns the replaced inode's attributes after
-   * it lost that name (nlink may be 0: the caller destroys it once it is closed).
+   * it lost that name (nlink may be 0: the caller destroys it once it is closed; a replaced
+   * directory is already removed, like rmdir). Two names of one inode: a no-op.
    */
   rename(srcParent: number, srcName: Buffer, dstParent: number, dstName: Buffer, flags: RenameFlags, nowMs: number): { replaced?: Attr };
   /** Changes attributes; returns the new attributes. */
@@ -169,7 +173,10 @@ export interface Metadata {
   /** ENODATA when missing. */
   removexattr(ino: number, name: string): void;
 
-  /** Removes an inode with nlink 0: its chunk rows (objects retired), xattrs, symlink target and row. */
+  /**
+   * Removes an inode with nlink 0: its chunk rows (objects retired), xattrs, symlink target
+   * and row. Does nothing when the inode is already gone; EBUSY while it still has a name.
+   */
   destroyInode(ino: number): void;
   /** Inodes with nlink 0 (left by a crash while they were open). */
   orphanInodes(): number[];
@@ -182,7 +189,10 @@ export interface Metadata {
   /** Every object id that chunk rows reference (for fsck/gc), ascending, in pages. */
   referencedObjects(after: string | null, limit: number): { objectId: string; size: number }[];
 
-  /** True when anything changed since the last snapshot was taken. */
+  /**
+   * True when anything changed since the last snapshot was taken, or when that snapshot was
+   * never recorded as uploaded (`snapshotUploaded`), so a failed upload is retried.
+   */
   changedSinceSnapshot(): boolean;
   /**
    * A consistent copy of the database (SQLite backup API), taken now. Bumps the snapshot
