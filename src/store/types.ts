@@ -79,7 +79,7 @@ export interface StoreOptions {
   profile?: string;
   /** S3: explicit credentials; they win over the password file and the SDK's chain. */
   credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
-  /** S3: ms to wait for a TCP connection (default 5000) and for socket activity (default 60000). */
+  /** S3: ms to wait for a TCP connection (default 5000) and for socket activity (default 60000; a whole request gets ten times that). */
   timeouts?: { connectMs?: number; requestMs?: number };
   /** Retry budget of the retry wrapper; tests shorten it. */
   retry?: { attempts?: number; maxElapsedMs?: number; baseDelayMs?: number };
