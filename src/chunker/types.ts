@@ -1,3 +1,5 @@
+import type { Metadata } from '../metadata/types.js';
+
 /**
  * File data as chunks. The vfs owns names, sizes and handles; this layer owns the bytes
  * of (inode, offset) ranges: the chunk cache, read-modify-write, dirty tracking and the
@@ -24,7 +26,8 @@ export interface FileData {
    * The file is cut to `newSize` (from `oldSize`): cached and dirty chunks past it are
    * dropped, in-flight uploads of them are waited for, and the chunk holding the new end is
    * trimmed (read, cut, marked dirty) so that growing the file again reads zeros.
-   * Growing (newSize > oldSize) costs nothing.
+   * Growing (newSize > oldSize) costs nothing. Call it before the metadata takes the new
+   * size: once it resolves, no upload of this layer can commit past `newSize` any more.
    */
   truncate(ino: number, oldSize: number, newSize: number): Promise<void>;
   /**
@@ -41,7 +44,12 @@ export interface FileData {
   flushAll(): Promise<void>;
   /** Forgets every cached and dirty chunk of a destroyed inode (its metadata is gone). */
   drop(ino: number): Promise<void>;
-  /** Uploads chunks left in the journal by a crash; resolves when they are committed. */
+  /**
+   * Uploads chunks left in the journal by a crash; resolves when they are committed (each
+   * raises its file's size to at least the chunk's end). Call once after opening, before
+   * serving. Torn or corrupt entries are discarded with a log line. Rejects with EIO when
+   * an entry cannot be uploaded; such entries stay in the journal for the next try.
+   */
   recover(): Promise<{ chunks: number; bytes: number }>;
   /** Bytes written but not yet committed to the store. */
   dirtyBytes(): number;
@@ -66,3 +74,9 @@ export interface FileDataOptions {
   /** Chunks fetched ahead on sequential reads. Default 4. */
   readahead?: number;
 }
+
+/**
+ * The part of the metadata this layer uses: the chunk map. Taking only these three methods
+ * keeps the data path independent of the metadata engine (and easy to test).
+ */
+export type ChunkMap = Pick<Metadata, 'getChunk' | 'getChunks' | 'commitChunks'>;

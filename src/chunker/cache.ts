@@ -1,0 +1,72 @@
+import { join } from 'node:path';
+import type { ChunkRef } from '../metadata/types.js';
+import { xxh64Hex } from './checksum.js';
+import { DiskCache } from './disk-cache.js';
+import { ByteLru } from './lru.js';
+
+export interface CleanCacheOptions {
+  /** Root cache directory; clean chunks live in `<cacheDir>/clean`. */
+  cacheDir: string;
+  /** Bytes on disk; 0 disables the disk tier. */
+  diskBytes: number;
+  /** Bytes in memory. */
+  memBytes: number;
+}
+
+/**
+ * Clean chunks keyed by object id, in two LRU tiers: memory, then local disk. Objects are
+ * immutable and ids never reused, so an entry can never be stale; disk entries are still
+ * checked against the chunk's length and xxh64 because a disk can lose or tear files.
+ * Buffers handed out are shared: callers must not modify them.
+ */
+export class CleanCache {
+  private readonly mem: ByteLru<Buffer>;
+  private readonly disk: DiskCache | null;
+
+  constructor(opts: CleanCacheOptions) {
+    this.mem = new ByteLru<Buffer>(opts.memBytes);
+    this.disk = opts.diskBytes > 0 ? new DiskCache(join(opts.cacheDir, 'clean'), opts.diskBytes) : null;
+  }
+
+  /** The chunk's bytes from memory or disk, or null on a miss. */
+  async get(ref: ChunkRef): Promise<Buffer | null> {
+    const hit = this.mem.get(ref.objectId);
+    if (hit) return hit;
+    if (!this.disk) return null;
+    const data = await this.disk.get(ref.objectId);
+    if (!data) return null;
+    if (data.length !== ref.len || xxh64Hex(data) !== ref.xxh64) {
+      this.disk.remove(ref.objectId);
+      return null;
+    }
+    this.mem.set(ref.objectId, data, data.length);
+    return data;
+  }
+
+  /** True when the object is cached in either tier (no I/O). */
+  has(objectId: string): boolean {
+    return this.mem.has(objectId) || (this.disk?.has(objectId) ?? false);
+  }
+
+  /** Caches verified bytes of an object; the caller gives up the right to modify `data`. */
+  put(objectId: string, data: Buffer): void {
+    this.mem.set(objectId, data, data.length);
+    this.disk?.put(objectId, data);
+  }
+
+  /** Forgets an object no longer referenced (its file was cut or destroyed); it would only age out otherwise. */
+  forget(objectId: string): void {
+    this.mem.delete(objectId);
+    this.disk?.remove(objectId);
+  }
+
+  /** Bytes held per tier. */
+  stats(): { memBytes: number; diskBytes: number } {
+    return { memBytes: this.mem.bytes, diskBytes: this.disk?.bytes ?? 0 };
+  }
+
+  /** Waits for background disk writes. */
+  async settled(): Promise<void> {
+    await this.disk?.settled();
+  }
+}

@@ -1,0 +1,46 @@
+import { CorruptChunk } from '../errors.js';
+import type { ChunkRef } from '../metadata/types.js';
+import type { ObjectStore } from '../store/types.js';
+import type { CleanCache } from './cache.js';
+import { xxh64Hex } from './checksum.js';
+import { objectKey } from './keys.js';
+import { SingleFlight } from './single-flight.js';
+
+/**
+ * Gets a chunk's bytes by its ChunkRef: from the clean cache, else one GET shared by every
+ * concurrent reader of the same object (single-flight). Every download is checked against
+ * the ref's length and xxh64 (DESIGN invariant 5): a mismatch throws CorruptChunk and logs
+ * one line; wrong bytes are never returned nor cached.
+ */
+export class Fetcher {
+  private readonly flights = new SingleFlight<Buffer>();
+
+  constructor(
+    private readonly store: ObjectStore,
+    private readonly cache: CleanCache,
+  ) {}
+
+  /** The chunk's bytes (shared: do not modify). `ino` only labels the log line. */
+  fetch(ino: number, ref: ChunkRef): Promise<Buffer> {
+    return this.flights.run(ref.objectId, async () => (await this.cache.get(ref)) ?? this.download(ino, ref));
+  }
+
+  private async download(ino: number, ref: ChunkRef): Promise<Buffer> {
+    const data = await this.store.get(objectKey(ref.objectId));
+    const problem = verify(data, ref);
+    if (problem) {
+      console.error(`chunkfs: corrupt chunk ino=${ino} idx=${ref.idx} object=${ref.objectId}: ${problem}`);
+      throw new CorruptChunk(ref.objectId, problem);
+    }
+    this.cache.put(ref.objectId, data);
+    return data;
+  }
+}
+
+/** Why `data` is not the object `ref` describes, or null when it is. */
+function verify(data: Buffer, ref: ChunkRef): string | null {
+  if (data.length !== ref.len) return `length ${data.length}, expected ${ref.len}`;
+  const sum = xxh64Hex(data);
+  if (sum !== ref.xxh64) return `xxh64 ${sum}, expected ${ref.xxh64}`;
+  return null;
+}

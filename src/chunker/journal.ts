@@ -1,0 +1,175 @@
+import { mkdirSync } from 'node:fs';
+import { open, readdir, readFile, rename, unlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import { xxh64Hex } from './checksum.js';
+
+/*
+ * Entry file `<ino>-<idx>`: a 40-byte header, then the chunk's bytes.
+ *   0  'CFSJ'    magic
+ *   4  u8        format (1)
+ *   8  u64 BE    ino
+ *  16  u64 BE    idx
+ *  24  u32 BE    length of the data
+ *  32  8 bytes   xxh64 of the data
+ */
+const MAGIC = Buffer.from('CFSJ');
+const FORMAT = 1;
+const HEADER = 40;
+const NAME_RE = /^(\d+)-(\d+)$/;
+const TMP_PREFIX = '.tmp-';
+
+export interface JournalEntry {
+  ino: number;
+  idx: number;
+  data: Buffer;
+}
+
+/**
+ * The writeback journal (DESIGN invariant 4): one file per dirty chunk, written to a temp
+ * name, fsynced, renamed into place and the directory fsynced, so an entry is either whole
+ * or absent after a crash; its checksum catches what the disk tore anyway. Operations on
+ * one (ino, idx) run in order; an entry is removed only when the version committed is at
+ * least the version it holds, so a newer journaled write is never lost to an older commit.
+ */
+export class Journal {
+  private readonly chains = new Map<string, Promise<void>>();
+  /** Version of the entry on disk, for entries written since open. */
+  private readonly versions = new Map<string, number>();
+
+  constructor(private readonly dir: string) {
+    mkdirSync(dir, { recursive: true });
+  }
+
+  /** Durably stores version `version` of chunk (ino, idx). */
+  write(ino: number, idx: number, version: number, data: Buffer): Promise<void> {
+    return this.chain(ino, idx, async () => {
+      const current = this.versions.get(key(ino, idx));
+      if (current !== undefined && current >= version) return;
+      await this.writeFile(ino, idx, data);
+      this.versions.set(key(ino, idx), version);
+    });
+  }
+
+  /** Removes the entry of (ino, idx) if it holds `upToVersion` or older (Infinity: any). */
+  remove(ino: number, idx: number, upToVersion: number): Promise<void> {
+    return this.chain(ino, idx, async () => {
+      const current = this.versions.get(key(ino, idx));
+      if (current === undefined || current > upToVersion) return;
+      await this.unlinkEntry(ino, idx);
+      this.versions.delete(key(ino, idx));
+    });
+  }
+
+  /** True when (ino, idx) has an entry written since open. */
+  has(ino: number, idx: number): boolean {
+    return this.versions.has(key(ino, idx));
+  }
+
+  /**
+   * Every entry left on disk that passes its checks. Torn or corrupt entries and temp files
+   * are deleted, each with a log line.
+   */
+  async scan(): Promise<{ entries: JournalEntry[]; discarded: number }> {
+    const entries: JournalEntry[] = [];
+    let discarded = 0;
+    for (const name of await readdir(this.dir)) {
+      const path = join(this.dir, name);
+      if (name.startsWith(TMP_PREFIX)) {
+        await unlink(path);
+        continue;
+      }
+      const match = NAME_RE.exec(name);
+      if (!match) continue;
+      const ino = Number(match[1]);
+      const idx = Number(match[2]);
+      const problem = parse(await readFile(path), ino, idx);
+      if (typeof problem === 'string') {
+        console.error(`chunkfs: discarding journal entry ino=${ino} idx=${idx}: ${problem}`);
+        await unlink(path);
+        discarded++;
+        continue;
+      }
+      entries.push({ ino, idx, data: problem });
+    }
+    if (discarded) await fsyncDir(this.dir);
+    return { entries, discarded };
+  }
+
+  /** Removes a recovered entry once it is committed. */
+  removeRecovered(ino: number, idx: number): Promise<void> {
+    return this.chain(ino, idx, () => this.unlinkEntry(ino, idx));
+  }
+
+  /** Resolves when every queued journal operation has finished. */
+  async settled(): Promise<void> {
+    while (this.chains.size) await Promise.allSettled([...this.chains.values()]);
+  }
+
+  private chain(ino: number, idx: number, op: () => Promise<void>): Promise<void> {
+    const k = key(ino, idx);
+    const prev = this.chains.get(k) ?? Promise.resolve();
+    const next = prev.catch(() => {}).then(op);
+    this.chains.set(k, next);
+    void next.catch(() => {}).finally(() => {
+      if (this.chains.get(k) === next) this.chains.delete(k);
+    });
+    return next;
+  }
+
+  private async writeFile(ino: number, idx: number, data: Buffer): Promise<void> {
+    const header = Buffer.alloc(HEADER);
+    MAGIC.copy(header, 0);
+    header.writeUInt8(FORMAT, 4);
+    header.writeBigUInt64BE(BigInt(ino), 8);
+    header.writeBigUInt64BE(BigInt(idx), 16);
+    header.writeUInt32BE(data.length, 24);
+    Buffer.from(xxh64Hex(data), 'hex').copy(header, 32);
+    const tmp = join(this.dir, `${TMP_PREFIX}${key(ino, idx)}`);
+    const fh = await open(tmp, 'w');
+    try {
+      await fh.writev([header, data]);
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    await rename(tmp, join(this.dir, key(ino, idx)));
+    await fsyncDir(this.dir);
+  }
+
+  private async unlinkEntry(ino: number, idx: number): Promise<void> {
+    try {
+      await unlink(join(this.dir, key(ino, idx)));
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    }
+    // Durable, so that a crash cannot bring back an entry older than what is committed.
+    await fsyncDir(this.dir);
+  }
+}
+
+function key(ino: number, idx: number): string {
+  return `${ino}-${idx}`;
+}
+
+/** The entry's data, or why it is unusable. */
+function parse(file: Buffer, ino: number, idx: number): Buffer | string {
+  if (file.length < HEADER) return `torn header (${file.length} bytes)`;
+  if (!file.subarray(0, 4).equals(MAGIC)) return 'bad magic';
+  if (file.readUInt8(4) !== FORMAT) return `unknown format ${file.readUInt8(4)}`;
+  if (file.readBigUInt64BE(8) !== BigInt(ino) || file.readBigUInt64BE(16) !== BigInt(idx)) return 'header does not match its name';
+  const len = file.readUInt32BE(24);
+  const data = file.subarray(HEADER);
+  if (data.length !== len) return `length ${data.length}, header says ${len}`;
+  const sum = file.subarray(32, 40).toString('hex');
+  if (xxh64Hex(data) !== sum) return 'checksum mismatch';
+  return data;
+}
+
+async function fsyncDir(dir: string): Promise<void> {
+  const fh = await open(dir, 'r');
+  try {
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+}

@@ -1,0 +1,85 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { CleanCache } from '../../src/chunker/cache.js';
+import { initChecksum, xxh64Hex } from '../../src/chunker/checksum.js';
+import { DiskCache } from '../../src/chunker/disk-cache.js';
+import { ByteLru } from '../../src/chunker/lru.js';
+import type { ChunkRef } from '../../src/metadata/types.js';
+import { bytes } from '../helpers/data-path.js';
+import { tempDir } from '../helpers/tmp.js';
+
+const KiB = 1024;
+const id = (n: number): string => n.toString(16).padStart(16, '0');
+const refOf = (objectId: string, data: Buffer): ChunkRef => ({ idx: 0, objectId, len: data.length, xxh64: xxh64Hex(data) });
+
+test('the byte LRU keeps its bound and evicts the least recently used first', () => {
+  const evicted: string[] = [];
+  const lru = new ByteLru<number>(100, (k) => evicted.push(k));
+  lru.set('a', 1, 40);
+  lru.set('b', 2, 40);
+  lru.get('a');
+  lru.set('c', 3, 40);
+  assert.deepEqual(evicted, ['b']);
+  assert.equal(lru.bytes, 80);
+  assert.equal(lru.set('huge', 4, 101), false);
+  assert.equal(lru.has('huge'), false);
+  assert.equal(lru.bytes, 80);
+});
+
+test('the memory tier is bounded in bytes', async () => {
+  await initChecksum();
+  const cache = new CleanCache({ cacheDir: tempDir(), diskBytes: 0, memBytes: 100 * KiB });
+  const chunks = [bytes(40 * KiB), bytes(40 * KiB), bytes(40 * KiB)];
+  chunks.forEach((c, i) => cache.put(id(i), c));
+  assert.ok(cache.stats().memBytes <= 100 * KiB);
+  assert.equal(cache.has(id(0)), false, 'the oldest went');
+  assert.deepEqual(await cache.get(refOf(id(2), chunks[2])), chunks[2]);
+  assert.equal(await cache.get(refOf(id(0), chunks[0])), null);
+});
+
+test('the disk tier is bounded, and rebuilds its index (and LRU order) after a restart', async () => {
+  await initChecksum();
+  const dir = tempDir();
+  const disk = new DiskCache(dir, 100 * KiB);
+  const chunks = [bytes(40 * KiB), bytes(40 * KiB), bytes(40 * KiB)];
+  for (const [i, c] of chunks.entries()) {
+    disk.put(id(i), c);
+    await disk.settled();
+    await new Promise((r) => setTimeout(r, 15)); // distinct mtimes
+  }
+  assert.deepEqual(readdirSync(dir).sort(), [id(1), id(2)]);
+  assert.ok(disk.bytes <= 100 * KiB);
+  // Touch id(1) so that id(2) is now the least recently used.
+  assert.deepEqual(await disk.get(id(1)), chunks[1]);
+  await disk.settled();
+
+  writeFileSync(join(dir, '.tmp-leftover'), 'torn');
+  const reopened = new DiskCache(dir, 100 * KiB);
+  assert.equal(reopened.bytes, 80 * KiB);
+  assert.ok(reopened.has(id(1)) && reopened.has(id(2)));
+  assert.ok(!readdirSync(dir).includes('.tmp-leftover'), 'temp files are removed on open');
+  reopened.put(id(3), bytes(40 * KiB));
+  await reopened.settled();
+  assert.deepEqual(readdirSync(dir).sort(), [id(1), id(3)]);
+});
+
+test('a disk entry that fails its checksum is a miss and is removed', async () => {
+  await initChecksum();
+  const cacheDir = tempDir();
+  const data = bytes(8 * KiB);
+  const first = new CleanCache({ cacheDir, diskBytes: 1024 * KiB, memBytes: 1024 * KiB });
+  first.put(id(7), data);
+  await first.settled();
+  const path = join(cacheDir, 'clean', id(7));
+  const bad = readFileSync(path);
+  bad[100] ^= 0xff;
+  writeFileSync(path, bad);
+
+  const second = new CleanCache({ cacheDir, diskBytes: 1024 * KiB, memBytes: 1024 * KiB });
+  assert.equal(await second.get(refOf(id(7), data)), null);
+  await second.settled();
+  assert.equal(second.has(id(7)), false);
+  assert.deepEqual(readdirSync(join(cacheDir, 'clean')), []);
+});

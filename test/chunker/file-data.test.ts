@@ -1,0 +1,80 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { openFileData } from '../../src/chunker/file-data.js';
+import { bytes, openDataPath } from '../helpers/data-path.js';
+import { StoreSpy } from '../helpers/store-spy.js';
+import { tempDir } from '../helpers/tmp.js';
+
+const CS = 64 * 1024;
+
+test('written bytes read back before and after flush, and from the store after reopening', async () => {
+  const { fd, store, mem, map } = await openDataPath({ chunkSize: CS });
+  const data = bytes(3 * CS + 123);
+  await fd.write(7, 0, data);
+  assert.equal(fd.dirtyBytes(), data.length);
+  assert.deepEqual(await fd.read(7, data.length, 0, data.length), data);
+  await fd.flush(7);
+  assert.equal(fd.dirtyBytes(), 0);
+  assert.equal(store.calls.put, 4);
+  assert.equal(map.size(7), data.length);
+  assert.deepEqual(fd.uploadStats(), { objects: 4, bytes: data.length });
+  assert.deepEqual(await fd.read(7, data.length, CS - 10, 20), data.subarray(CS - 10, CS + 10));
+  await fd.close();
+
+  const cold = new StoreSpy(mem);
+  const fd2 = await openFileData(cold, map, { chunkSize: CS, cacheDir: tempDir(), readahead: 0 });
+  assert.deepEqual(await fd2.read(7, data.length, 0, data.length + 100), data);
+  assert.equal(cold.calls.get, 4);
+  await fd2.close();
+});
+
+test('reads stop at the file size and past-the-end reads are empty', async () => {
+  const { fd } = await openDataPath({ chunkSize: CS });
+  await fd.write(1, 0, Buffer.from('hello world'));
+  assert.equal((await fd.read(1, 5, 0, 100)).toString(), 'hello');
+  assert.equal((await fd.read(1, 11, 11, 10)).length, 0);
+  assert.equal((await fd.read(1, 11, 50, 10)).length, 0);
+  await fd.close();
+});
+
+test('the clean cache serves re-reads without another GET, and survives a restart on disk', async () => {
+  const { fd, store, mem, map, cacheDir } = await openDataPath({ chunkSize: CS });
+  const data = bytes(2 * CS);
+  await fd.write(3, 0, data);
+  await fd.flush(3);
+  await fd.read(3, data.length, 0, data.length);
+  assert.equal(store.calls.get, 0, 'an uploaded chunk is cached under its new id');
+  await fd.close();
+
+  const again = new StoreSpy(mem);
+  const fd2 = await openFileData(again, map, { chunkSize: CS, cacheDir, readahead: 0 });
+  assert.deepEqual(await fd2.read(3, data.length, 0, data.length), data);
+  assert.equal(again.calls.get, 0, 'served from the disk cache after a restart');
+  await fd2.close();
+});
+
+test('bytes past a chunk\'s data read as zeros, dirty or stored', async () => {
+  const { fd } = await openDataPath({ chunkSize: CS });
+  await fd.write(1, 0, Buffer.from('short'));
+  await fd.write(1, CS + 1, Buffer.from('next'));
+  const size = CS + 5;
+  const check = async () => {
+    assert.ok((await fd.read(1, size, 100, 200)).every((b) => b === 0));
+    assert.ok((await fd.read(1, size, CS - 1000, 1001)).every((b) => b === 0));
+    assert.equal((await fd.read(1, size, 3, 4)).toString('latin1'), 'rt\0\0');
+  };
+  await check();
+  await fd.flush(1);
+  await check();
+  await fd.close();
+});
+
+test('drop forgets dirty chunks of a destroyed inode', async () => {
+  const { fd, store } = await openDataPath({ chunkSize: CS });
+  await fd.write(9, 0, bytes(CS * 2));
+  await fd.drop(9);
+  assert.equal(fd.dirtyBytes(), 0);
+  await fd.flushAll();
+  assert.equal(store.calls.put, 0);
+  await fd.close();
+});
