@@ -1,6 +1,7 @@
 import type { Attr, InodeKind } from '../metadata/types.js';
 
 export type { Attr, InodeKind };
+export { KIND_BITS, NAME_MAX, ROOT_INO } from '../metadata/types.js';
 
 /** Who asks: the caller's credentials (from FUSE's context). */
 export interface Caller {
@@ -80,6 +81,8 @@ export interface Vfs {
    * read-only filesystem, ENOENT when the inode is gone.
    */
   access(ino: number, mask: number, caller: Caller): Promise<void>;
+  /** Namespace totals: inodes, bytes of regular files, objects and their bytes (for status). */
+  usage(): { files: number; bytes: number; objects: number; objectBytes: number };
   /** Bytes and objects uploaded, dirty bytes waiting (for status and umount). */
   stats(): { dirtyBytes: number; uploadedObjects: number; uploadedBytes: number };
   /** Flushes everything, uploads a metadata snapshot, closes the layers below. */
