@@ -29,3 +29,6 @@ if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modu
   npm ci --no-audit --no-fund
 fi
 npm run --silent build
+# fuse-native's prebuilt addon loses mtimes set alone (tar -x, cp -p): build it from its
+# own source with the fix (a C compiler and headers already on the machine; no download).
+node dist/src/fuse/native/build.js

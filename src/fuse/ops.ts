@@ -1,0 +1,233 @@
+import { FsError } from '../errors.js';
+import type { Caller, Vfs } from '../vfs/types.js';
+import { toFuseStat, toFuseStatfs } from './attr.js';
+import { ErrnoMapper } from './errno.js';
+import { HandleTable } from './handles.js';
+import type { Presentation } from './options.js';
+import { PathCache } from './paths.js';
+import { utimeArg } from './utime.js';
+
+type Cb = (code: number, ...values: unknown[]) => void;
+
+/** Counters of what the kernel asked for; the write sizes show whether big_writes took. */
+export interface FuseCounters {
+  ops: number;
+  errors: number;
+  reads: number;
+  readBytes: number;
+  writes: number;
+  writeBytes: number;
+  largestWrite: number;
+}
+
+export interface OpsContext {
+  vfs: Vfs;
+  present: Presentation;
+  readOnly: boolean;
+  log: (line: string) => void;
+}
+
+const O_RDWR = 0o2;
+const O_CREAT = 0o100;
+const W_OK = 2;
+/** chown(2) leaves an id unchanged when given -1, which arrives as a 32-bit unsigned. */
+const UNCHANGED_ID = 0xffffffff;
+const READDIR_PAGE = 1024;
+
+/**
+ * The fuse-native op table over a Vfs: one place, each handler translating its arguments,
+ * calling the vfs and answering with a value or a negated errno. Every operation is
+ * answered exactly once, also when the vfs throws synchronously.
+ */
+export function createOps(ctx: OpsContext) {
+  const { vfs, present } = ctx;
+  const paths = new PathCache(vfs);
+  const handles = new HandleTable();
+  const errnos = new ErrnoMapper(ctx.log);
+  const counters: FuseCounters = { ops: 0, errors: 0, reads: 0, readBytes: 0, writes: 0, writeBytes: 0, largestWrite: 0 };
+  const caller: Caller = { uid: present.uid ?? process.getuid?.() ?? 0, gid: present.gid ?? process.getgid?.() ?? 0 };
+  const stat = (a: Parameters<typeof toFuseStat>[0]) => toFuseStat(a, present);
+
+  /** Runs `fn` and answers `cb` with 0 and its values, or with the errno of its failure. */
+  function answer(cb: Cb, context: string, fn: () => Promise<unknown[] | void>): void {
+    counters.ops++;
+    let p: Promise<unknown[] | void>;
+    try {
+      p = fn();
+    } catch (err) {
+      p = Promise.reject(err);
+    }
+    p.then(
+      (values) => cb(0, ...(values ?? [])),
+      (err) => {
+        counters.errors++;
+        cb(errnos.toErrno(err, context));
+      },
+    );
+  }
+
+  /** For read and write, which answer with a byte count instead of 0. */
+  function answerCount(cb: Cb, context: string, fn: () => Promise<number>): void {
+    counters.ops++;
+    fn().then(
+      (n) => cb(n),
+      (err) => {
+        counters.errors++;
+        cb(errnos.toErrno(err, context));
+      },
+    );
+  }
+
+  const ops = {
+    init: (cb: Cb) => cb(0),
+    statfs: (_path: string, cb: Cb) => answer(cb, 'statfs', async () => [toFuseStatfs(await vfs.statfs())]),
+    getattr: (path: string, cb: Cb) => answer(cb, `getattr ${path}`, async () => [stat(await vfs.getattr(await paths.resolve(path)))]),
+    fgetattr: (path: string, fd: number, cb: Cb) =>
+      answer(cb, `fgetattr ${path}`, async () => [stat(await vfs.getattr(handles.get(fd).ino))]),
+    access: (path: string, mode: number, cb: Cb) =>
+      answer(cb, `access ${path}`, async () => {
+        const ino = await paths.resolve(path);
+        if (ctx.readOnly && mode & W_OK) throw new FsError('EROFS');
+        await vfs.access(ino, mode, caller);
+      }),
+    opendir: (path: string, _flags: number, cb: Cb) =>
+      answer(cb, `opendir ${path}`, async () => {
+        const attr = await vfs.getattr(await paths.resolve(path));
+        if (attr.kind !== 'dir') throw new FsError('ENOTDIR');
+        return [0];
+      }),
+    releasedir: (_path: string, _fd: number, cb: Cb) => cb(0),
+    fsyncdir: (_path: string, _datasync: number, _fd: number, cb: Cb) => cb(0),
+    readdir: (path: string, cb: Cb) =>
+      answer(cb, `readdir ${path}`, async () => {
+        const ino = await paths.resolve(path);
+        const names: string[] = [];
+        const stats: ReturnType<typeof stat>[] = [];
+        for (let offset = 0; ; ) {
+          const page = await vfs.readdir(ino, offset, READDIR_PAGE);
+          for (const e of page) {
+            names.push(e.name.toString('utf8'));
+            stats.push(stat(e.attr));
+          }
+          offset += page.length;
+          if (page.length < READDIR_PAGE) break;
+        }
+        return [names, stats];
+      }),
+    open: (path: string, flags: number, cb: Cb) =>
+      answer(cb, `open ${path}`, async () => {
+        const ino = await paths.resolve(path);
+        return [handles.add(await vfs.open(ino, flags), ino)];
+      }),
+    create: (path: string, mode: number, cb: Cb) =>
+      answer(cb, `create ${path}`, async () => {
+        const { parent, name } = await paths.resolveParent(path);
+        // fuse-native does not pass create's open flags; the kernel checks access modes itself.
+        const { attr, fh } = await vfs.create(parent, name, mode & 0o7777, O_RDWR | O_CREAT, caller);
+        paths.added(path, attr.ino, false);
+        return [handles.add(fh, attr.ino)];
+      }),
+    read: (path: string, fd: number, buf: Buffer, len: number, pos: number, cb: Cb) =>
+      answerCount(cb, `read ${path}`, async () => {
+        const data = await vfs.read(handles.get(fd).fh, pos, len);
+        counters.reads++;
+        counters.readBytes += data.length;
+        return data.copy(buf, 0, 0, Math.min(len, data.length));
+      }),
+    write: (path: string, fd: number, buf: Buffer, len: number, pos: number, cb: Cb) =>
+      answerCount(cb, `write ${path}`, async () => {
+        counters.writes++;
+        counters.writeBytes += len;
+        if (len > counters.largestWrite) counters.largestWrite = len;
+        // The buffer is the kernel's and is reused once we answer: the vfs gets a copy.
+        return vfs.write(handles.get(fd).fh, pos, Buffer.from(buf.subarray(0, len)));
+      }),
+    flush: (path: string, fd: number, cb: Cb) => answer(cb, `flush ${path}`, () => vfs.flush(handles.get(fd).fh)),
+    fsync: (path: string, datasync: number, fd: number, cb: Cb) =>
+      answer(cb, `fsync ${path}`, () => vfs.fsync(handles.get(fd).fh, datasync !== 0)),
+    release: (path: string, fd: number, cb: Cb) =>
+      answer(cb, `release ${path}`, async () => {
+        const { fh } = handles.get(fd);
+        handles.delete(fd);
+        await vfs.release(fh);
+      }),
+    truncate: (path: string, size: number, cb: Cb) =>
+      answer(cb, `truncate ${path}`, async () => void (await vfs.setattr(await paths.resolve(path), { size }, caller))),
+    ftruncate: (path: string, fd: number, size: number, cb: Cb) =>
+      answer(cb, `ftruncate ${path}`, async () => {
+        const h = handles.get(fd);
+        await vfs.setattr(h.ino, { size }, caller, h.fh);
+      }),
+    chmod: (path: string, mode: number, cb: Cb) =>
+      answer(cb, `chmod ${path}`, async () => void (await vfs.setattr(await paths.resolve(path), { perm: mode & 0o7777 }, caller))),
+    chown: (path: string, uid: number, gid: number, cb: Cb) =>
+      answer(cb, `chown ${path}`, async () => {
+        const changes = { uid: uid === UNCHANGED_ID ? undefined : uid, gid: gid === UNCHANGED_ID ? undefined : gid };
+        await vfs.setattr(await paths.resolve(path), changes, caller);
+      }),
+    utimens: (path: string, atime: number, mtime: number, cb: Cb) =>
+      answer(cb, `utimens ${path}`, async () => {
+        const changes = { atimeMs: utimeArg(atime), mtimeMs: utimeArg(mtime) };
+        await vfs.setattr(await paths.resolve(path), changes, caller);
+      }),
+    mknod: (path: string, mode: number, dev: number, cb: Cb) =>
+      answer(cb, `mknod ${path}`, async () => {
+        const { parent, name } = await paths.resolveParent(path);
+        const attr = await vfs.mknod(parent, name, mode, dev, caller);
+        paths.added(path, attr.ino, false);
+      }),
+    mkdir: (path: string, mode: number, cb: Cb) =>
+      answer(cb, `mkdir ${path}`, async () => {
+        const { parent, name } = await paths.resolveParent(path);
+        const attr = await vfs.mkdir(parent, name, mode & 0o7777, caller);
+        paths.added(path, attr.ino, true);
+      }),
+    unlink: (path: string, cb: Cb) =>
+      answer(cb, `unlink ${path}`, async () => {
+        const { parent, name } = await paths.resolveParent(path);
+        await vfs.unlink(parent, name);
+        paths.removed(path);
+      }),
+    rmdir: (path: string, cb: Cb) =>
+      answer(cb, `rmdir ${path}`, async () => {
+        const { parent, name } = await paths.resolveParent(path);
+        await vfs.rmdir(parent, name);
+        paths.removed(path);
+      }),
+    rename: (src: string, dst: string, cb: Cb) =>
+      answer(cb, `rename ${src}`, async () => {
+        const from = await paths.resolveParent(src);
+        const to = await paths.resolveParent(dst);
+        await vfs.rename(from.parent, from.name, to.parent, to.name);
+        paths.renamed(src, dst);
+      }),
+    link: (existing: string, path: string, cb: Cb) =>
+      answer(cb, `link ${path}`, async () => {
+        const ino = await paths.resolve(existing);
+        const { parent, name } = await paths.resolveParent(path);
+        await vfs.link(ino, parent, name);
+        paths.added(path, ino, false);
+      }),
+    symlink: (target: string, path: string, cb: Cb) =>
+      answer(cb, `symlink ${path}`, async () => {
+        const { parent, name } = await paths.resolveParent(path);
+        const attr = await vfs.symlink(parent, name, Buffer.from(target, 'utf8'), caller);
+        paths.added(path, attr.ino, false);
+      }),
+    readlink: (path: string, cb: Cb) =>
+      answer(cb, `readlink ${path}`, async () => [(await vfs.readlink(await paths.resolve(path))).toString('utf8')]),
+    setxattr: (path: string, name: string, value: Buffer, _position: number, flags: number, cb: Cb) =>
+      answer(cb, `setxattr ${path}`, async () => {
+        const mode = flags & 1 ? 'create' : flags & 2 ? 'replace' : undefined;
+        await vfs.setxattr(await paths.resolve(path), name, Buffer.from(value), mode);
+      }),
+    getxattr: (path: string, name: string, _size: number, cb: Cb) =>
+      answer(cb, `getxattr ${path}`, async () => [await vfs.getxattr(await paths.resolve(path), name)]),
+    listxattr: (path: string, _size: number, cb: Cb) =>
+      answer(cb, `listxattr ${path}`, async () => [await vfs.listxattr(await paths.resolve(path))]),
+    removexattr: (path: string, name: string, cb: Cb) =>
+      answer(cb, `removexattr ${path}`, async () => vfs.removexattr(await paths.resolve(path), name)),
+  };
+  return { ops, counters, paths, handles };
+}
+

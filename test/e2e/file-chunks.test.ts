@@ -1,0 +1,51 @@
+import assert from 'node:assert/strict';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { mountSandbox, mountStatus, umountOk } from '../helpers/mount.js';
+
+/* The embedded default store (a file store under the local dir): one byte changed in a 1 GiB file uploads one chunk. */
+const box = mountSandbox('chunkfs-e2e-chunks');
+const mnt = box.mountpoint();
+const chunksDir = (): string => join(box.localDir, 'store', 'chunks');
+
+/** Every chunk object in the file store, as relative paths. */
+function chunkFiles(): Set<string> {
+  const out = new Set<string>();
+  let fan: string[] = [];
+  try {
+    fan = readdirSync(chunksDir());
+  } catch {
+    return out;
+  }
+  for (const d of fan) for (const f of readdirSync(join(chunksDir(), d))) out.add(`${d}/${f}`);
+  return out;
+}
+
+test('the first mount of the embedded default store formats it and says where it mounted', async () => {
+  const r = await box.cli(['mount', mnt]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, new RegExp(`^mounted file://${box.localDir}/store on ${mnt} \\(pid \\d+, log .*\\.log\\)\\n$`));
+  const s = await mountStatus(box, mnt);
+  assert.equal(s.store, `file://${box.localDir}/store`);
+  assert.equal(s.chunkSize, 4 * 2 ** 20);
+});
+
+test('dd conv=notrunc of 1 byte into a 1 GiB file, then sync, uploads exactly one chunk', async () => {
+  const w = await box.sh(`head -c 1G /dev/urandom | dd of=${mnt}/big bs=1M iflag=fullblock status=none`);
+  assert.equal(w.code, 0, w.stderr);
+  const before = chunkFiles();
+  assert.equal(before.size, 256);
+  const st0 = await mountStatus(box, mnt);
+  const dd = await box.sh(`printf x | dd of=${mnt}/big bs=1 seek=123456789 conv=notrunc status=none && sync`);
+  assert.equal(dd.code, 0, dd.stderr);
+  const st1 = await mountStatus(box, mnt);
+  assert.equal(st1.uploadedObjects - st0.uploadedObjects, 1);
+  assert.equal(st1.uploadedBytes - st0.uploadedBytes, 4 * 2 ** 20, 'one whole 4 MiB chunk');
+  const after = chunkFiles();
+  const added = [...after].filter((k) => !before.has(k));
+  assert.equal(added.length, 1, `new chunk objects: ${added.join(', ')}`);
+  const back = await box.sh(`dd if=${mnt}/big bs=1 skip=123456789 count=1 status=none; stat -c %s ${mnt}/big`);
+  assert.equal(back.stdout, `x${2 ** 30}\n`);
+  await umountOk(box, mnt);
+});
