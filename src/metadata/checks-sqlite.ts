@@ -218,7 +218,15 @@ export class SqliteChecker implements MetadataChecker {
            SELECT 1 FROM reach WHERE ino = ?`,
           ino, parent,
         ) !== undefined;
-      const keep = names.find((n) => n.parent !== ino && reachableWithout(n.parent)) ?? names[0]!;
+      // The parent whose link count counts this directory is the likelier original.
+      const counted = (parent: number) =>
+        this.one<{ ok: number }>(
+          `SELECT p.nlink >= 2 + (SELECT count(*) FROM dentries d JOIN inodes c ON c.ino = d.ino WHERE d.parent = p.ino AND c.kind = 'dir') AS ok
+           FROM inodes p WHERE p.ino = ?`,
+          parent,
+        )?.ok === 1;
+      const candidates = names.filter((n) => n.parent !== ino && reachableWithout(n.parent));
+      const keep = candidates.find((n) => counted(n.parent)) ?? candidates[0] ?? names[0]!;
       return { ino, problem: 'many-names' as const, drop: names.filter((n) => n !== keep) };
     });
   }
@@ -252,10 +260,8 @@ export class SqliteChecker implements MetadataChecker {
 
   repairCycle(row: CycleRow): void {
     this.write(() => {
-      for (const n of row.drop) {
-        this.run('DELETE FROM dentries WHERE parent = ? AND name = ?', n.parent, n.name);
-        this.run('UPDATE inodes SET nlink = max(nlink - 1, 2) WHERE ino = ? AND kind = ?', n.parent, 'dir');
-      }
+      // Link counts are left to the link-count check: a damaged entry may never have been counted.
+      for (const n of row.drop) this.run('DELETE FROM dentries WHERE parent = ? AND name = ?', n.parent, n.name);
     });
   }
 
@@ -426,15 +432,19 @@ export class SqliteChecker implements MetadataChecker {
   }
 
   objectsPage(after: string | null, limit: number): KnownObject[] {
-    const live = this.all<KnownObject>(
-      "SELECT id AS objectId, size, 'live' AS state FROM objects WHERE id > ? ORDER BY id LIMIT ?",
-      after ?? '', limit,
+    const from = after ?? '';
+    // Chunk rows first: whatever any table names is known, so an inconsistent objects
+    // table can never make a referenced object look like an orphan.
+    const referenced = this.all<KnownObject>(
+      "SELECT object_id AS objectId, max(len) AS size, 'live' AS state FROM chunks WHERE object_id > ? GROUP BY object_id ORDER BY object_id LIMIT ?",
+      from, limit,
     );
+    const tracked = this.all<KnownObject>("SELECT id AS objectId, size, 'live' AS state FROM objects WHERE id > ? ORDER BY id LIMIT ?", from, limit);
     const pending = this.all<KnownObject>(
       "SELECT object_id AS objectId, size, 'pending' AS state FROM pending_deletes WHERE object_id > ? ORDER BY object_id LIMIT ?",
-      after ?? '', limit,
+      from, limit,
     );
-    return mergeSorted(live, pending, limit);
+    return mergeSorted([referenced, tracked, pending], limit);
   }
 
   chunksOfObject(objectId: string): ChunkRow[] {
@@ -478,22 +488,12 @@ export class SqliteChecker implements MetadataChecker {
   }
 }
 
-/** The first `limit` of two id-sorted lists, merged (an id in both counts once, as live). */
-function mergeSorted(a: KnownObject[], b: KnownObject[], limit: number): KnownObject[] {
-  const out: KnownObject[] = [];
-  let i = 0;
-  let j = 0;
-  while (out.length < limit && (i < a.length || j < b.length)) {
-    const x = a[i];
-    const y = b[j];
-    if (y === undefined || (x !== undefined && x.objectId <= y.objectId)) {
-      if (y !== undefined && x!.objectId === y.objectId) j++;
-      out.push(x!);
-      i++;
-    } else {
-      out.push(y);
-      j++;
-    }
-  }
-  return out;
+/**
+ * The first `limit` ids of several id-sorted lists, each holding its first `limit` ids;
+ * an id in several lists counts once, as it appears in the earliest list.
+ */
+function mergeSorted(lists: KnownObject[][], limit: number): KnownObject[] {
+  const byId = new Map<string, KnownObject>();
+  for (const list of lists) for (const o of list) if (!byId.has(o.objectId)) byId.set(o.objectId, o);
+  return [...byId.values()].sort((a, b) => (a.objectId < b.objectId ? -1 : a.objectId > b.objectId ? 1 : 0)).slice(0, limit);
 }
