@@ -1,4 +1,6 @@
+import { isProcessAlive } from '../proc.js';
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync, readdirSync } from 'node:fs';
+import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { mountpointSlug, runtimeDir } from './locations.js';
 
@@ -39,6 +41,19 @@ export function writeRecord(rec: RuntimeRecord, dir = runtimeDir()): void {
   renameSync(tmp, path);
 }
 
+/**
+ * `writeRecord` without blocking the event loop: a rename on a busy disk can stall for tens
+ * of milliseconds, and the daemon's event loop also answers every FUSE operation.
+ * Callers must not run two at once (they share the temp name).
+ */
+export async function writeRecordAsync(rec: RuntimeRecord, dir = runtimeDir()): Promise<void> {
+  await mkdir(dir, { recursive: true, mode: 0o755 });
+  const path = recordPath(rec.mountpoint, dir);
+  const tmp = `${path}.${process.pid}.tmp`;
+  await writeFile(tmp, JSON.stringify(rec, null, 2) + '\n');
+  await rename(tmp, path);
+}
+
 export function readRecord(mountpoint: string, dir = runtimeDir()): RuntimeRecord | undefined {
   try {
     return JSON.parse(readFileSync(recordPath(mountpoint, dir), 'utf8')) as RuntimeRecord;
@@ -71,16 +86,4 @@ export function allRecords(dir = runtimeDir()): RuntimeRecord[] {
 }
 
 /** True while `pid` runs (a zombie counts as gone). */
-export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
-  } catch {
-    return true;
-  }
-}
+export const isAlive = isProcessAlive;

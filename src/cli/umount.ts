@@ -89,6 +89,8 @@ export async function run(opts: UmountOptions): Promise<number> {
   } else if (!daemonAlive || (await isDeadMount(mnt))) {
     await fusermount(mnt, true);
     if (rec && isAlive(rec.pid)) process.kill(rec.pid, 'SIGKILL');
+    // A killed daemon may take a moment to exit; until it has, its lease looks live.
+    if (rec && !(await waitForExit(rec.pid, 10_000))) throw new UmountError(`cleared the dead mount ${mnt}, but its daemon (pid ${rec.pid}) does not exit`);
     removeRecord(mnt);
     out(`cleared the dead mount ${mnt}${rec ? ` (daemon pid ${rec.pid} was gone)` : ''}; mount it again to recover`);
     return EXIT_OK;

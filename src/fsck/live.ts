@@ -1,3 +1,4 @@
+import { isProcessAlive } from '../proc.js';
 import { hostname } from 'node:os';
 import type { LeaseInfo } from '../metadata/lease.js';
 
@@ -8,10 +9,5 @@ import type { LeaseInfo } from '../metadata/lease.js';
 export function isLive(lease: LeaseInfo | null, nowMs: number): lease is LeaseInfo {
   if (lease === null || lease.expiresMs <= nowMs) return false;
   if (lease.host !== hostname()) return true;
-  try {
-    process.kill(lease.pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code !== 'ESRCH';
-  }
+  return isProcessAlive(lease.pid);
 }

@@ -1,3 +1,4 @@
+import { isProcessAlive } from '../proc.js';
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -77,13 +78,7 @@ export async function readLease(store: ObjectStore): Promise<LeaseInfo | null> {
 
 /** True when the holder is a process of this host that no longer runs. */
 function isDeadHere(l: LeaseInfo): boolean {
-  if (l.host !== hostname()) return false;
-  try {
-    process.kill(l.pid, 0);
-    return false;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'ESRCH';
-  }
+  return l.host === hostname() && !isProcessAlive(l.pid);
 }
 
 /**
