@@ -79,6 +79,11 @@ class ChunkedFileData implements FileData {
   async read(ino: number, fileSize: number, offset: number, length: number): Promise<Buffer> {
     const end = Math.min(fileSize, offset + length);
     if (end <= offset) return Buffer.alloc(0);
+    const direct = await this.readWithinCleanChunk(ino, offset, end);
+    if (direct) {
+      this.readahead.onRead(ino, fileSize, offset, end - offset);
+      return direct;
+    }
     // Every byte of `out` is written below (data or zeros), so it need not be zeroed first.
     const out = Buffer.allocUnsafe(end - offset);
     const spans = chunkSpans(offset, end - offset, this.cs);
@@ -202,6 +207,21 @@ class ChunkedFileData implements FileData {
       await this.cache.settled();
       await this.journalStore.settled();
     }
+  }
+
+  /**
+   * The common sequential read: [offset, end) lies in one stored chunk that is not dirty.
+   * Returns a view of the verified, immutable cached chunk (no copy), or null when the read
+   * needs the general path (dirty, a hole, several chunks, or past the chunk's data).
+   */
+  private async readWithinCleanChunk(ino: number, offset: number, end: number): Promise<Buffer | null> {
+    const idx = chunkIndex(offset, this.cs);
+    if (chunkIndex(end - 1, this.cs) !== idx || this.table.get(ino, idx)) return null;
+    const ref = this.chunkMap.getChunk(ino, idx);
+    const start = offset - chunkStart(idx, this.cs);
+    if (!ref || start + (end - offset) > ref.len) return null;
+    const data = await this.fetcher.fetch(ino, ref);
+    return data.subarray(start, start + (end - offset));
   }
 
   /** Writes `bytes` at in-chunk offset `start` of chunk (ino, idx), creating the dirty chunk first. */

@@ -13,13 +13,15 @@ export interface FileData {
   /**
    * `length` bytes from `offset`, never past `fileSize` (short at the end). Holes and
    * all-zero chunks read as zeros. A chunk whose download fails its checksum rejects
-   * with `CorruptChunk` (the vfs answers EIO).
+   * with `CorruptChunk` (the vfs answers EIO). The buffer may be a view of a cached
+   * chunk: callers must not modify it.
    */
   read(ino: number, fileSize: number, offset: number, length: number): Promise<Buffer>;
   /**
    * Writes `data` at `offset` into the cached chunks (read-modify-write of partial
    * chunks) and marks them dirty. Waits (backpressure) while the dirty-bytes bound is reached.
-   * Does not change the file size: the vfs does.
+   * Does not change the file size: the vfs does. `data` is copied before the promise
+   * settles and not read afterwards, so the caller may reuse it then.
    */
   write(ino: number, offset: number, data: Buffer): Promise<void>;
   /**

@@ -32,7 +32,9 @@ export async function startDaemon(args: string[], logFile: string): Promise<Extr
   const child = spawn(process.execPath, [CLI_ENTRY, ...args], {
     detached: true,
     stdio: ['ignore', fd, fd, 'ipc'],
-    env: { ...process.env, [DAEMON_ENV]: '1' },
+    // libuv's default of 4 threads lets the store's and the journal's fsyncs queue behind
+    // each other: a close waiting on its journal entry would wait for uploads first.
+    env: { UV_THREADPOOL_SIZE: '16', ...process.env, [DAEMON_ENV]: '1' },
   });
   closeSync(fd);
   const outcome = await new Promise<DaemonMessage | { type: 'exit'; code: number | null; signal: string | null }>((resolve) => {

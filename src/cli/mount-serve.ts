@@ -4,7 +4,7 @@ import { readLease } from '../metadata/lease.js';
 import { openStore } from './store-open.js';
 import { openFilesystem } from '../vfs/filesystem.js';
 import type { Vfs } from '../vfs/types.js';
-import { removeRecord, writeRecord, type RuntimeRecord } from './runtime.js';
+import { removeRecord, writeRecord, writeRecordAsync, type RuntimeRecord } from './runtime.js';
 import { lastSnapshot, superblockOf } from './store-probe.js';
 
 export interface ServeArgs {
@@ -89,13 +89,19 @@ export async function serveMount(a: ServeArgs): Promise<number> {
     fuse: served.counters,
   };
   let stopped = false;
-  const refresh = async (): Promise<void> => {
-    if (stopped) return;
+  let refreshing: Promise<void> | null = null;
+  const refreshOnce = async (): Promise<void> => {
     rec.updatedMs = Date.now();
     rec.data = filesystem.vfs.stats();
     rec.fuse = served.counters;
     rec.usage = await usageOf(filesystem.vfs).catch(() => rec.usage);
-    if (!stopped) writeRecord(rec);
+    if (!stopped) await writeRecordAsync(rec);
+  };
+  // One refresh at a time (they share a temp file); a tick that finds one running is skipped.
+  const refresh = (): Promise<void> => {
+    if (stopped) return Promise.resolve();
+    refreshing ??= refreshOnce().finally(() => (refreshing = null));
+    return refreshing;
   };
   const lookAtStore = async (): Promise<void> => {
     rec.lastSnapshot = (await lastSnapshot(store).catch(() => rec.lastSnapshot)) ?? rec.lastSnapshot;
@@ -112,6 +118,8 @@ export async function serveMount(a: ServeArgs): Promise<number> {
 
   const code = await served.done;
   stopped = true;
+  // A refresh still writing would otherwise rename a `running` record over the final one.
+  await (refreshing as Promise<void> | null)?.catch(() => undefined);
   clearInterval(timer);
   clearInterval(storeTimer);
   process.off('SIGUSR1', onUsr1);

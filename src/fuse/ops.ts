@@ -97,7 +97,8 @@ export function createOps(ctx: OpsContext) {
         return [0];
       }),
     releasedir: (_path: string, _fd: number, cb: Cb) => cb(0),
-    fsyncdir: (_path: string, _datasync: number, _fd: number, cb: Cb) => cb(0),
+    fsyncdir: (path: string, _datasync: number, _fd: number, cb: Cb) =>
+      answer(cb, `fsyncdir ${path}`, async () => vfs.fsyncdir(await paths.resolve(path))),
     readdir: (path: string, cb: Cb) =>
       answer(cb, `readdir ${path}`, async () => {
         const ino = await paths.resolve(path);
@@ -139,8 +140,9 @@ export function createOps(ctx: OpsContext) {
         counters.writes++;
         counters.writeBytes += len;
         if (len > counters.largestWrite) counters.largestWrite = len;
-        // The buffer is the kernel's and is reused once we answer: the vfs gets a copy.
-        return vfs.write(handles.get(fd).fh, pos, Buffer.from(buf.subarray(0, len)));
+        // The buffer is libfuse's and is reused once we answer. No copy is needed: the vfs
+        // copies the bytes into its chunk before its write resolves (Vfs.write's contract).
+        return vfs.write(handles.get(fd).fh, pos, buf.subarray(0, len));
       }),
     flush: (path: string, fd: number, cb: Cb) => answer(cb, `flush ${path}`, () => vfs.flush(handles.get(fd).fh)),
     fsync: (path: string, datasync: number, fd: number, cb: Cb) =>

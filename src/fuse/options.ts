@@ -103,6 +103,10 @@ export function parseMountOptions(lists: string[]): MountOptions {
   // fuse-native passes no caller credentials, so the filesystem cannot check permissions
   // itself: the kernel must, against the modes and owners chunkfs reports.
   if (!o.fuse.includes('default_permissions')) o.fuse.push('default_permissions');
+  // libfuse 2's high-level API gives each name of a hard-linked file its own kernel inode,
+  // so cached attributes of one name miss a link made through another (tar -c right after
+  // tar -x would see nlink 1 and store a copy instead of a link). Not caching is correct.
+  if (!o.fuse.some((f) => f.startsWith('attr_timeout='))) o.fuse.push('attr_timeout=0');
   return o;
 }
 

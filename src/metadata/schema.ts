@@ -118,4 +118,6 @@ export const SETTING = {
   snapshotUploaded: 'snapshot.uploaded',
   /** '1' once anything changed after the latest snapshot was taken. */
   changed: 'snapshot.changed',
+  /** Count of `sync()` calls: each one must change a row, or SQLite would write no commit. */
+  syncs: 'sync.count',
 } as const;

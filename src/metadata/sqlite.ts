@@ -44,7 +44,7 @@ export function openMetadata(dbPath: string, superblock: Superblock, opts: OpenO
     db.close();
     throw err;
   }
-  return new SqliteMetadata(db, dbPath, superblock);
+  return new SqliteMetadata(db, dbPath, superblock, opts.synchronous ?? 'full');
 }
 
 function checkIdentity(db: Db, sb: Superblock, dbPath: string): void {
@@ -70,7 +70,12 @@ export class SqliteMetadata implements Metadata {
   /** Mirrors the `changed` settings row, so that a write sets it once per snapshot. */
   private changed: boolean;
 
-  constructor(private readonly db: Db, private readonly dbPath: string, readonly superblock: Superblock) {
+  constructor(
+    private readonly db: Db,
+    private readonly dbPath: string,
+    readonly superblock: Superblock,
+    private readonly synchronous: Synchronous = 'full',
+  ) {
     this.st = new Statements(db);
     this.nodes = new Nodes(this.st);
     this.book = new ObjectBook(this.st, () => this.seq);
@@ -372,6 +377,9 @@ export class SqliteMetadata implements Metadata {
     });
     this.seq = seq;
     this.changed = false;
+    // Objects retired before this point are deleted once the copy is uploaded, so the local
+    // database must never fall back behind it, not even after a power cut.
+    this.sync();
     return { seq, db: await backupDatabase(this.db, this.dbPath, seq) };
   }
 
@@ -396,6 +404,20 @@ export class SqliteMetadata implements Metadata {
 
   private putSetting(key: string, value: string): void {
     this.st.get('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(key, value);
+  }
+
+  sync(): void {
+    if (this.synchronous === 'full') return; // every commit was synced already
+    // In WAL mode a commit under synchronous=FULL fsyncs the WAL, which holds every earlier
+    // commit too. The commit must change a row: SQLite writes nothing for an unchanged one.
+    this.db.pragma('synchronous = FULL');
+    try {
+      this.st
+        .get("INSERT INTO settings (key, value) VALUES (?, '1') ON CONFLICT (key) DO UPDATE SET value = CAST(value + 1 AS TEXT)")
+        .run(SETTING.syncs);
+    } finally {
+      this.db.pragma('synchronous = NORMAL');
+    }
   }
 
   close(): void {

@@ -208,5 +208,12 @@ export interface Metadata {
   getSetting(key: string): string | null;
   setSetting(key: string, value: string): void;
 
+  /**
+   * Makes every commit so far durable: it survives a power cut once this returns. An engine
+   * may commit lazily (SQLite with synchronous=normal) and pay for durability only here; the
+   * vfs calls it on fsync, on close in default mode and on fsyncdir (DESIGN invariant 4).
+   */
+  sync(): void;
+
   close(): void;
 }

@@ -107,6 +107,7 @@ export class FileIo {
     if (state.orphan) return;
     await translating(() => this.data.flush(handle.ino));
     this.commitSize(state);
+    this.meta.sync();
     handle.wrote = false;
   }
 
@@ -144,10 +145,21 @@ export class FileIo {
   private async persist(handle: Handle, how: 'journal' | 'upload'): Promise<void> {
     const state = this.handles.stateOf(handle);
     if (state.orphan || (!handle.wrote && !state.dirty)) return;
-    if (handle.wrote) {
-      await translating(() => (how === 'journal' ? this.data.journal(handle.ino) : this.data.flush(handle.ino)));
+    if (how === 'journal') {
+      if (handle.wrote) {
+        const journaled = translating(() => this.data.journal(handle.ino));
+        // The inode the journal entries belong to must be durable too (recovery commits into
+        // it); this sync overlaps the journal's own fsyncs, which run off the event loop.
+        this.meta.sync();
+        await journaled;
+      }
+      // Not synced: after a crash, recovery raises the size to the journaled chunks' end.
+      this.commitSize(state);
+    } else {
+      if (handle.wrote) await translating(() => this.data.flush(handle.ino));
+      this.commitSize(state);
+      this.meta.sync();
     }
-    this.commitSize(state);
     handle.wrote = false;
   }
 

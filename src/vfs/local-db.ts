@@ -7,6 +7,12 @@ import type { Metadata, Superblock } from '../metadata/types.js';
 import type { ObjectStore } from '../store/types.js';
 
 /**
+ * The mount commits without an fsync each; the vfs makes commits durable with
+ * `Metadata.sync()` where POSIX promises durability (fsync, fsyncdir, close by default).
+ */
+const LAZY = { synchronous: 'normal' } as const;
+
+/**
  * Opens the local metadata database, bringing it from the store when needed:
  * - missing: restored from the newest snapshot, or created when the store has none (a
  *   freshly formatted filesystem);
@@ -19,9 +25,9 @@ export async function openLocalDb(store: ObjectStore, dbPath: string, sb: Superb
   if (!existsSync(dbPath)) {
     const restored = await restoreLatestSnapshot(store, dbPath);
     if (restored === null) createFilesystemDb(dbPath, sb);
-    return openMetadata(dbPath, sb);
+    return openMetadata(dbPath, sb, LAZY);
   }
-  const meta = openMetadata(dbPath, sb);
+  const meta = openMetadata(dbPath, sb, LAZY);
   const newest = (await listSnapshots(store)).pop() ?? 0;
   const local = meta.lastUploadedSnapshot();
   if (newest <= local) return meta;
@@ -36,5 +42,5 @@ export async function openLocalDb(store: ObjectStore, dbPath: string, sb: Superb
   }
   meta.close();
   await restoreLatestSnapshot(store, dbPath);
-  return openMetadata(dbPath, sb);
+  return openMetadata(dbPath, sb, LAZY);
 }

@@ -54,13 +54,19 @@ export interface Vfs {
   mkdir(parent: number, name: Buffer, perm: number, caller: Caller): Promise<Attr>;
   create(parent: number, name: Buffer, perm: number, flags: number, caller: Caller): Promise<{ attr: Attr; fh: number }>;
   open(ino: number, flags: number): Promise<number>;
+  /** The bytes read; the buffer may be shared with the chunk cache: do not modify it. */
   read(fh: number, offset: number, length: number): Promise<Buffer>;
-  /** Returns the bytes written (all of them, or an error). O_APPEND handles write at the end. */
+  /**
+   * Returns the bytes written (all of them, or an error). O_APPEND handles write at the end.
+   * `data` is read only until the promise settles, so the caller may reuse it afterwards.
+   */
   write(fh: number, offset: number, data: Buffer): Promise<number>;
   /** close(2) of one descriptor: durable on return unless writeback mode (DESIGN invariant 4). */
   flush(fh: number): Promise<void>;
   /** Durable on return: data uploaded and metadata committed. */
   fsync(fh: number, datasync: boolean): Promise<void>;
+  /** Durable on return: every namespace change so far (entries of this directory included). */
+  fsyncdir(ino: number): Promise<void>;
   /** The last close of the handle. Destroys an unlinked inode when its last handle goes. */
   release(fh: number): Promise<void>;
   unlink(parent: number, name: Buffer): Promise<void>;

@@ -166,6 +166,10 @@ export class ChunkVfs implements Vfs {
     return this.io.fsync(fh);
   }
 
+  async fsyncdir(_ino: number): Promise<void> {
+    if (!this.readOnly) this.meta.sync();
+  }
+
   release(fh: number): Promise<void> {
     return this.io.release(fh);
   }

@@ -118,3 +118,11 @@ test('everything survives a remount', async () => {
   const q = await box.sh(`sqlite3 ${mnt}/app.db "select count(*) from t" && cd ${mnt}/repo && git log --oneline | wc -l`);
   assert.equal(q.stdout, '2500\n2\n', q.stderr);
 });
+
+test('every name of a hard-linked file shows the new link count at once', async () => {
+  const r = await box.sh(`cd ${mnt} && echo x > hl-a && stat -c %h hl-a >/dev/null && ln hl-a hl-b && ln hl-a hl-c && stat -c '%h %i' hl-a hl-b hl-c`);
+  assert.equal(r.code, 0, r.stderr);
+  const lines = r.stdout.trim().split('\n');
+  assert.equal(new Set(lines).size, 1, r.stdout);
+  assert.match(lines[0]!, /^3 /);
+});

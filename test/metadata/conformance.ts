@@ -59,6 +59,19 @@ export function metadataConformance(engine: string, factory: MetadataFactory): v
     });
 
   describe(`metadata conformance: ${engine}`, () => {
+    describe('sync', () => {
+      it('sync() changes nothing visible and may be repeated, with or without commits since', (m) => {
+        m.sync();
+        const f = mk(m, ROOT_INO, 'f');
+        const before = m.changedSinceSnapshot();
+        m.sync();
+        m.sync();
+        assert.deepEqual(m.lookup(ROOT_INO, B('f')), f);
+        assert.deepEqual(m.readdir(ROOT_INO, null, 10).map((e) => e.name.toString()), ['f']);
+        assert.equal(m.changedSinceSnapshot(), before);
+      });
+    });
+
     describe('inodes and lookup', () => {
       it('a fresh filesystem has only the root: a directory, nlink 2, perm 0755', (m) => {
         const root = m.getattr(ROOT_INO);

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { copyFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import Database from 'better-sqlite3';
@@ -88,5 +88,32 @@ test('sqlite: a failed transaction leaves nothing behind', () => {
     assert.equal(meta.statfs().objects, 0);
   } finally {
     meta.close();
+  }
+});
+
+test('sqlite: with normal sync, sync() writes one commit to the WAL (synced under full) and commits go on', () => {
+  const path = join(dir, 'lazy.db');
+  createFilesystemDb(path, SUPERBLOCK);
+  const meta = openMetadata(path, SUPERBLOCK, { synchronous: 'normal' });
+  // The WAL's size: it only grows here (the database is too small for an automatic checkpoint).
+  const walBytes = (): number => statSync(`${path}-wal`).size;
+  try {
+    meta.mknod(ROOT_INO, Buffer.from('a'), { kind: 'file', perm: 0o644, uid: 0, gid: 0, nowMs: 1 });
+    const before = walBytes();
+    meta.sync();
+    assert.ok(walBytes() > before, 'sync() appended no commit to the WAL');
+    const again = walBytes();
+    meta.sync();
+    assert.ok(walBytes() > again, 'a second sync() appended no commit to the WAL');
+    meta.mknod(ROOT_INO, Buffer.from('b'), { kind: 'file', perm: 0o644, uid: 0, gid: 0, nowMs: 2 });
+    meta.sync();
+  } finally {
+    meta.close();
+  }
+  const back = openMetadata(path, SUPERBLOCK);
+  try {
+    assert.equal(back.readdir(ROOT_INO, null, 10).length, 2);
+  } finally {
+    back.close();
   }
 });
