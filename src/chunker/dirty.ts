@@ -54,6 +54,13 @@ export class DirtyChunk {
   removed = false;
   /** The running upload; resolves true when it committed, false when it failed. Never rejects. */
   inflight: Promise<boolean> | null = null;
+  /**
+   * The run of bytes written since the last upload took the buffer, [coverStart, coverEnd):
+   * one contiguous run grown by the writes that touch it. Bytes loaded from the store do not
+   * count, so a chunk covered end to end was rewritten whole (see `full`).
+   */
+  private coverStart = 0;
+  private coverEnd = 0;
 
   constructor(
     public buf: Buffer,
@@ -81,7 +88,16 @@ export class DirtyChunk {
     this.buf.set(data, start);
     this.len = Math.max(this.len, start + data.length);
     this.version = nextVersion();
+    this.cover(start, start + data.length);
     return released;
+  }
+
+  /**
+   * True when the writes since the last upload began cover the whole chunk: a sequential
+   * writer has filled it, so uploading it now costs nothing a later upload would not.
+   */
+  full(chunkSize: number): boolean {
+    return this.coverStart === 0 && this.coverEnd >= chunkSize;
   }
 
   /**
@@ -93,13 +109,27 @@ export class DirtyChunk {
     const released = this.frozen ? this.ensureCapacity(newLen, chunkSize) : 0;
     this.len = newLen;
     this.version = nextVersion();
+    this.coverEnd = Math.min(this.coverEnd, newLen);
     return released;
   }
 
   /** Marks the buffer as read by an upload; returns the bytes to send. */
   freeze(): Buffer {
     this.frozen = true;
+    // Later writes count towards the next upload only.
+    this.coverStart = this.coverEnd = 0;
     return this.buf.subarray(0, this.len);
+  }
+
+  /** Grows the covered run by [start, end) when the two touch; a disjoint write leaves it as is. */
+  private cover(start: number, end: number): void {
+    if (this.coverEnd <= this.coverStart) {
+      this.coverStart = start;
+      this.coverEnd = end;
+    } else if (start <= this.coverEnd && end >= this.coverStart) {
+      this.coverStart = Math.min(this.coverStart, start);
+      this.coverEnd = Math.max(this.coverEnd, end);
+    }
   }
 
   private ensureCapacity(end: number, chunkSize: number): number {

@@ -21,7 +21,7 @@ const DEFAULTS = {
   memCacheSize: 64 * MiB,
   uploadConcurrency: 16,
   maxDirtyBytes: 256 * MiB,
-  readahead: 4,
+  readahead: 8,
 };
 
 /**
@@ -62,10 +62,8 @@ class ChunkedFileData implements FileData {
     });
     this.fetcher = new Fetcher(store, this.cache);
     this.readahead = new Readahead(opts.readahead ?? DEFAULTS.readahead, this.cs, (ino, idx) => this.prefetch(ino, idx));
-    this.uploader = new Uploader(store, chunkMap, {
-      chunkSize: this.cs,
-      concurrency: opts.uploadConcurrency ?? DEFAULTS.uploadConcurrency,
-    });
+    const uploadConcurrency = Math.max(1, opts.uploadConcurrency ?? DEFAULTS.uploadConcurrency);
+    this.uploader = new Uploader(store, chunkMap, { chunkSize: this.cs, concurrency: uploadConcurrency });
     this.journalStore = new Journal(join(opts.cacheDir, 'journal'));
     this.writeback = new Writeback({
       table: this.table,
@@ -73,6 +71,8 @@ class ChunkedFileData implements FileData {
       uploader: this.uploader,
       cache: this.cache,
       journal: this.journalStore,
+      chunkSize: this.cs,
+      earlyLimit: uploadConcurrency,
     });
   }
 
@@ -110,6 +110,7 @@ class ChunkedFileData implements FileData {
     this.assertOpen();
     for (const span of chunkSpans(offset, data.length, this.cs)) {
       await this.writeSpan(ino, span.idx, span.start, data.subarray(span.bufOffset, span.bufOffset + span.length));
+      this.writeback.startIfFull(ino, span.idx);
     }
     this.writeback.startBackground();
   }

@@ -73,7 +73,7 @@ export interface FileDataOptions {
   uploadConcurrency?: number;
   /** Bound on dirty bytes in memory; writers wait above it. Default 256 MiB. */
   maxDirtyBytes?: number;
-  /** Chunks fetched ahead on sequential reads. Default 4. */
+  /** Chunks fetched ahead on sequential reads (never past the end of the file). Default 8. */
   readahead?: number;
 }
 

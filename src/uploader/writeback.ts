@@ -12,11 +12,14 @@ export interface WritebackDeps {
   uploader: Uploader;
   cache: CleanCache;
   journal: Journal;
+  chunkSize: number;
+  /** Uploads running at most for full chunks started early (the upload concurrency). */
+  earlyLimit: number;
 }
 
 /**
- * Moves dirty chunks to the store: starts uploads (on flush, or in the background above
- * the high-water mark), and when one commits makes the chunk clean (its buffer goes to the
+ * Moves dirty chunks to the store: starts uploads (on flush, as soon as a chunk is full, or
+ * in the background above the high-water mark), and when one commits makes the chunk clean (its buffer goes to the
  * clean cache under the new object id, its journal entry goes away). At most one upload
  * per chunk runs at a time, so commits of one chunk land in version order. A failed upload
  * leaves the chunk dirty: no data is lost, and the next flush tries again.
@@ -25,6 +28,9 @@ export class Writeback {
   private readonly failures = new Map<number, unknown>();
   private failureCount = 0;
   private running = 0;
+  /** Full chunks waiting for an upload slot, oldest first. */
+  private readonly fullWaiting = new Map<DirtyChunk, { ino: number; idx: number }>();
+  private pumpScheduled = false;
 
   constructor(private readonly deps: WritebackDeps) {}
 
@@ -56,6 +62,7 @@ export class Writeback {
         chunk.inflight = null;
         this.running--;
         this.deps.budget.notify();
+        this.startFullWaiting();
       });
     return chunk.inflight;
   }
@@ -104,6 +111,39 @@ export class Writeback {
       if (budget.used - freeing <= budget.highWater / 2) break;
       freeing += chunk.buf.length;
       if (!chunk.inflight) void this.start(ino, idx, chunk);
+    }
+  }
+
+  /**
+   * Uploads chunk (ino, idx) now if writes have filled it since its last upload, so a
+   * sequential writer keeps the store busy instead of leaving everything to the high-water
+   * mark and fsync. Partly written chunks wait (a random writer may write them again, and
+   * each upload costs a whole chunk). Past `earlyLimit` uploads running, the chunk waits for
+   * a slot; a chunk written again while uploading goes again once that upload settles.
+   */
+  startIfFull(ino: number, idx: number): void {
+    const chunk = this.deps.table.get(ino, idx);
+    if (!chunk || !chunk.full(this.deps.chunkSize)) return;
+    this.fullWaiting.delete(chunk);
+    this.fullWaiting.set(chunk, { ino, idx });
+    // On the next turn, once the write has returned: its caller sees the same state as before
+    // the write (nothing uploaded yet), and the store link still fills while the writer goes on.
+    if (!this.pumpScheduled) {
+      this.pumpScheduled = true;
+      setImmediate(() => {
+        this.pumpScheduled = false;
+        this.startFullWaiting();
+      });
+    }
+  }
+
+  private startFullWaiting(): void {
+    for (const [chunk, { ino, idx }] of this.fullWaiting) {
+      if (this.running >= this.deps.earlyLimit) return;
+      if (chunk.inflight) continue;
+      this.fullWaiting.delete(chunk);
+      if (chunk.removed || chunk.committed >= chunk.version || !chunk.full(this.deps.chunkSize)) continue;
+      void this.start(ino, idx, chunk);
     }
   }
 

@@ -46,3 +46,19 @@ test('a sequential reader finds the next chunks already cached', async () => {
   assert.ok(store.calls.get <= 8);
   await fd.close();
 });
+
+test('prefetches run in parallel, up to the depth at once', async () => {
+  let running = 0;
+  let most = 0;
+  const ra = new Readahead(8, CS, async () => {
+    running++;
+    most = Math.max(most, running);
+    await new Promise((r) => setTimeout(r, 20));
+    running--;
+  });
+  ra.onRead(1, 40 * CS, 0, CS);
+  ra.onRead(1, 40 * CS, CS, CS);
+  ra.onRead(1, 40 * CS, 2 * CS, CS);
+  await ra.idle();
+  assert.equal(most, 8);
+});

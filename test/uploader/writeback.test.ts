@@ -62,8 +62,9 @@ test('a write that lands during an upload re-marks the chunk dirty; the newer ve
 test('truncate waits for in-flight uploads, so no chunk past the new end survives', async () => {
   const { fd, store, map } = await openDataPath({ chunkSize: CS });
   const data = bytes(3 * CS);
-  await fd.write(1, 0, data);
+  // Held from the start: the full chunks begin uploading without waiting for the flush.
   store.holdPuts();
+  await fd.write(1, 0, data);
   const flushing = fd.flush(1);
   await store.heldAtLeast(3);
 
@@ -117,8 +118,8 @@ test('truncate of a stored file trims the end chunk and drops dirty chunks past 
 
 test('drop waits for in-flight uploads of the inode, then forgets it', async () => {
   const { fd, store, map } = await openDataPath({ chunkSize: CS });
-  await fd.write(6, 0, bytes(2 * CS));
   store.holdPuts();
+  await fd.write(6, 0, bytes(2 * CS));
   const flushing = fd.flush(6);
   await store.heldAtLeast(2);
   let dropped = false;
@@ -132,4 +133,46 @@ test('drop waits for in-flight uploads of the inode, then forgets it', async () 
   // The commits landed before drop returned, so destroying the inode now retires them.
   assert.equal(map.getChunks(6, 0, 10).length, 2);
   await fd.close();
+});
+
+test('a full chunk uploads before any flush, a partly written one does not', async () => {
+  const { fd, store, map } = await openDataPath({ chunkSize: CS });
+  const settle = async (puts: number): Promise<void> => {
+    for (let i = 0; i < 100 && store.calls.put < puts; i++) await new Promise((r) => setTimeout(r, 5));
+    await new Promise((r) => setTimeout(r, 30)); // room for uploads that should not happen
+  };
+  // A sequential writer: chunk 0 filled in two writes, chunk 1 only begun.
+  const data = bytes(CS + 100);
+  await fd.write(1, 0, data.subarray(0, CS / 2));
+  await fd.write(1, CS / 2, data.subarray(CS / 2));
+  await settle(1);
+  assert.equal(store.calls.put, 1, 'only the full chunk');
+  assert.equal(map.getChunk(1, 0)?.len, CS);
+  assert.equal(map.getChunk(1, 1), null);
+  assert.equal(fd.dirtyBytes(), 100);
+
+  // A small write into a stored chunk loads it whole, but only its written bytes count.
+  await fd.write(2, 0, bytes(CS));
+  await fd.flush(2);
+  const puts = store.calls.put;
+  await fd.write(2, 5, bytes(10));
+  await fd.write(2, CS - 1, bytes(1));
+  await settle(puts + 1);
+  assert.equal(store.calls.put, puts, 'a random write is not uploaded early');
+  assert.equal(fd.dirtyBytes(), CS + 100, 'ino 1 keeps 100 bytes, ino 2 one chunk');
+
+  // Rewritten whole while its upload runs: the newer version goes up too, without a flush.
+  store.holdPuts();
+  await fd.write(3, 0, bytes(CS));
+  await store.heldAtLeast(1);
+  const second = bytes(CS);
+  await fd.write(3, 0, second);
+  store.releasePuts();
+  await settle(puts + 2);
+  assert.equal(store.calls.put, puts + 2);
+  assert.deepEqual(map.getChunks(3, 0, 1).length, 1);
+  await fd.close();
+  const reader = await openFileData(store, map, { chunkSize: CS, cacheDir: tempDir(), readahead: 0 });
+  assert.deepEqual(await reader.read(3, CS, 0, CS), second);
+  await reader.close();
 });

@@ -29,8 +29,9 @@ test('a PUT that reaches the store but reports failure (lost response): fsync is
   const fx = await openFixture(t, { wrap: (s) => (faults = withFaultInjection(s, { only: ['put'] })) });
   const data = Buffer.alloc(MiB + 5, 0x3c);
   const { attr, fh } = await fx.vfs.create(ROOT_INO, Buffer.from('f'), 0o644, O_RDWR | O_CREAT, ME);
-  await fx.vfs.write(fh, 0, data);
+  // Set before the write: a full chunk starts uploading without waiting for fsync.
   faults.setFaults({ failAfterPut: 1 });
+  await fx.vfs.write(fh, 0, data);
   await assert.rejects(fx.vfs.fsync(fh, false), { errno: 'EIO' });
   assert.ok(faults.faults.failedAfterPut > 0, 'objects reached the store');
   assert.deepEqual(fx.chunks(attr.ino), [], 'no chunk committed for a PUT that did not succeed');
