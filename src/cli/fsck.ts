@@ -1,45 +1,14 @@
-import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import { UsageError } from '../errors.js';
 import { runFsck } from '../fsck/fsck.js';
 import { formatJson, formatSummary } from '../fsck/summary.js';
 import { FSCK_EXIT, type RepairMode } from '../fsck/types.js';
-import { parseDuration, splitOptionList } from '../fuse/options.js';
 import { openStore } from '../store/open.js';
 import type { StoreOptions } from '../store/types.js';
 import type { CliCommand } from './command.js';
 import { describeFailure } from './exit.js';
-import { defaultLocalDir } from './locations.js';
-import { addStoreFlags, CLI_RETRY, mergeStoreFlags, parseStoreOptionList, STORE_HELP, type StoreFlags } from './store-options.js';
-
-/** What fsck and gc share on the command line: the store, the local dir, the grace period. */
-export interface LocalFlags extends StoreFlags {
-  cacheDir?: string;
-  grace?: string;
-}
-
-export interface ParsedLocal {
-  localDir: string;
-  graceMs?: number;
-  storeOptions: StoreOptions;
-}
-
-/**
- * Splits `-o` into `cache_dir=DIR` (the local dir, as the mount takes it) and store
- * options; `--cache-dir` wins over `-o cache_dir`. UsageError for anything else.
- */
-export function parseLocalFlags(flags: LocalFlags): ParsedLocal {
-  let cacheDir = flags.cacheDir;
-  const rest: string[] = [];
-  for (const item of splitOptionList(flags.o ?? [])) {
-    if (item.startsWith('cache_dir=')) cacheDir ??= item.slice('cache_dir='.length);
-    else rest.push(item.replace(/,/g, '\\,'));
-  }
-  if (cacheDir === '') throw new UsageError('cache_dir needs a directory');
-  const storeOptions = mergeStoreFlags(parseStoreOptionList(rest), flags);
-  const graceMs = flags.grace === undefined ? undefined : parseDuration(flags.grace, '--grace');
-  return { localDir: resolve(cacheDir ?? defaultLocalDir()), graceMs, storeOptions };
-}
+import { parseLocalFlags, type LocalFlags } from './local-flags.js';
+import { addStoreFlags, CLI_RETRY, STORE_HELP } from './store-options.js';
 
 export interface FsckCliOptions {
   store: string;

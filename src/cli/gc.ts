@@ -5,7 +5,7 @@ import { openStore } from '../store/open.js';
 import type { StoreOptions } from '../store/types.js';
 import type { CliCommand } from './command.js';
 import { describeFailure, EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './exit.js';
-import { parseLocalFlags, type LocalFlags } from './fsck.js';
+import { parseLocalFlags, type LocalFlags } from './local-flags.js';
 import { formatBytes } from './human.js';
 import { addStoreFlags, CLI_RETRY, STORE_HELP } from './store-options.js';
 
