@@ -25,7 +25,7 @@ export interface RuntimeRecord {
   /** Namespace totals when the vfs can tell them. */
   usage?: { files: number; bytes: number; objects: number; objectBytes: number };
   /** What the kernel sent: the write sizes show that 128 KiB writes are in effect. */
-  fuse: { ops: number; errors: number; reads: number; readBytes: number; writes: number; writeBytes: number; largestWrite: number };
+  fuse: { ops: number; errors: number; reads: number; readBytes: number; writes: number; writeBytes: number; largestWrite: number; timing?: Record<string, { count: number; ms: number }> };
   lease?: { host: string; pid: number; sinceMs: number; expiresMs: number };
   lastSnapshot?: { seq: number; atMs: number };
 }

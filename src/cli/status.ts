@@ -53,6 +53,8 @@ export interface Status {
   lastSnapshot?: { seq: number; at: string };
   lease: string | null;
   fuseWrites?: { count: number; bytes: number; largest: number };
+  /** Requests the kernel sent since mount, per operation: how many and their total milliseconds. */
+  fuseOps?: Record<string, { count: number; ms: number }>;
 }
 
 const known = (n: number | undefined): number | undefined => (n === undefined || n < 0 ? undefined : n);
@@ -76,6 +78,7 @@ function fromRecord(target: string, r: RuntimeRecord): Status {
     lastSnapshot: r.lastSnapshot ? { seq: r.lastSnapshot.seq, at: new Date(r.lastSnapshot.atMs).toISOString() } : undefined,
     lease: r.readOnly ? null : r.lease ? describeHolder({ ...r.lease, uuid: '' }) : null,
     fuseWrites: { count: r.fuse.writes, bytes: r.fuse.writeBytes, largest: r.fuse.largestWrite },
+    fuseOps: r.fuse.timing,
   };
 }
 
@@ -127,8 +130,16 @@ function print(s: Status, out: (l: string) => void): void {
     ['last snapshot', s.lastSnapshot ? `#${s.lastSnapshot.seq} at ${s.lastSnapshot.at}` : 'none yet'],
     ['lease', s.lease ?? 'free'],
     ['fuse writes', s.fuseWrites ? `${s.fuseWrites.count} (largest ${formatBytes(s.fuseWrites.largest)})` : undefined],
+    ['fuse requests', s.fuseOps ? describeOps(s.fuseOps) : undefined],
   ];
   for (const [k, v] of rows) if (v !== undefined) out(`${`${k}:`.padEnd(15)}${v}`);
+}
+
+/** The busiest operations first: `getattr 1200 (0.02 ms avg), write 40 (0.31 ms avg)`. */
+function describeOps(ops: Record<string, { count: number; ms: number }>): string | undefined {
+  const lines = Object.entries(ops).sort((a, b) => b[1].count - a[1].count);
+  if (lines.length === 0) return undefined;
+  return lines.map(([op, t]) => `${op} ${t.count} (${(t.ms / t.count).toFixed(2)} ms avg)`).join(', ');
 }
 
 export async function run(opts: StatusOptions): Promise<number> {

@@ -18,6 +18,8 @@ export interface FuseCounters {
   writes: number;
   writeBytes: number;
   largestWrite: number;
+  /** Per operation name: how many were answered and the milliseconds they took in all. */
+  timing: Record<string, { count: number; ms: number }>;
 }
 
 export interface OpsContext {
@@ -44,13 +46,23 @@ export function createOps(ctx: OpsContext) {
   const paths = new PathCache(vfs);
   const handles = new HandleTable();
   const errnos = new ErrnoMapper(ctx.log);
-  const counters: FuseCounters = { ops: 0, errors: 0, reads: 0, readBytes: 0, writes: 0, writeBytes: 0, largestWrite: 0 };
+  const counters: FuseCounters = { ops: 0, errors: 0, reads: 0, readBytes: 0, writes: 0, writeBytes: 0, largestWrite: 0, timing: {} };
   const caller: Caller = { uid: present.uid ?? process.getuid?.() ?? 0, gid: present.gid ?? process.getgid?.() ?? 0 };
   const stat = (a: Parameters<typeof toFuseStat>[0]) => toFuseStat(a, present);
+
+  /** Adds one answered operation to its timing line (the op name is the context's first word). */
+  function timed(context: string, started: number): void {
+    const space = context.indexOf(' ');
+    const op = space < 0 ? context : context.slice(0, space);
+    const line = (counters.timing[op] ??= { count: 0, ms: 0 });
+    line.count++;
+    line.ms += performance.now() - started;
+  }
 
   /** Runs `fn` and answers `cb` with 0 and its values, or with the errno of its failure. */
   function answer(cb: Cb, context: string, fn: () => Promise<unknown[] | void>): void {
     counters.ops++;
+    const started = performance.now();
     let p: Promise<unknown[] | void>;
     try {
       p = fn();
@@ -58,8 +70,12 @@ export function createOps(ctx: OpsContext) {
       p = Promise.reject(err);
     }
     p.then(
-      (values) => cb(0, ...(values ?? [])),
+      (values) => {
+        timed(context, started);
+        cb(0, ...(values ?? []));
+      },
       (err) => {
+        timed(context, started);
         counters.errors++;
         cb(errnos.toErrno(err, context));
       },
@@ -69,9 +85,14 @@ export function createOps(ctx: OpsContext) {
   /** For read and write, which answer with a byte count instead of 0. */
   function answerCount(cb: Cb, context: string, fn: () => Promise<number>): void {
     counters.ops++;
+    const started = performance.now();
     fn().then(
-      (n) => cb(n),
+      (n) => {
+        timed(context, started);
+        cb(n);
+      },
       (err) => {
+        timed(context, started);
         counters.errors++;
         cb(errnos.toErrno(err, context));
       },

@@ -103,10 +103,12 @@ export function parseMountOptions(lists: string[]): MountOptions {
   // fuse-native passes no caller credentials, so the filesystem cannot check permissions
   // itself: the kernel must, against the modes and owners chunkfs reports.
   if (!o.fuse.includes('default_permissions')) o.fuse.push('default_permissions');
-  // libfuse 2's high-level API gives each name of a hard-linked file its own kernel inode,
-  // so cached attributes of one name miss a link made through another (tar -c right after
-  // tar -x would see nlink 1 and store a copy instead of a link). Not caching is correct.
-  if (!o.fuse.some((f) => f.startsWith('attr_timeout='))) o.fuse.push('attr_timeout=0');
+  // Attributes are cached for libfuse's default second. Without that cache, each path
+  // lookup under default_permissions asks again for every directory on the path: six
+  // requests per file of an `ls -l` instead of one. The price: libfuse 2's high-level API
+  // gives each name of a hard-linked file its own kernel inode, so the link count seen
+  // through one name lags for up to that second after `ln` or `rm` through another
+  // (attr_timeout=0 makes it exact; the README says when that matters).
   return o;
 }
 

@@ -31,6 +31,24 @@ test('the first mount of the embedded default store formats it and says where it
   assert.equal(s.chunkSize, 4 * 2 ** 20);
 });
 
+test('ls -l of a directory costs one request per entry: cached attributes, no SELinux label lookups', async () => {
+  const made = await box.sh(`mkdir ${mnt}/many && cd ${mnt}/many && for i in $(seq 300); do : > f$i; done`);
+  assert.equal(made.code, 0, made.stderr);
+  const before = (await mountStatus(box, mnt)).fuseOps;
+  const ls = await box.sh(`ls -l ${mnt}/many | wc -l`);
+  assert.equal(ls.stdout.trim(), '301', ls.stderr);
+  const after = (await mountStatus(box, mnt)).fuseOps;
+  const delta = (op: string): number => (after[op]?.count ?? 0) - (before[op]?.count ?? 0);
+  // One lookup per entry (plus a few for the directory itself); without the attribute
+  // cache it was six requests per entry, two of them getxattr of security.selinux.
+  assert.ok(delta('getattr') < 300 * 1.2, `getattr ${delta('getattr')}`);
+  assert.ok(delta('getxattr') <= 3, `getxattr ${delta('getxattr')}`);
+  const label = await box.sh(
+    `python3 -c 'import os,sys\nfor f in (lambda: os.getxattr(sys.argv[1], "security.selinux"), lambda: os.setxattr(sys.argv[1], "security.selinux", b"x")):\n  try: f()\n  except OSError as e: print(e.strerror)' ${mnt}/many/f1`,
+  );
+  assert.equal(label.stdout, 'Operation not supported\nOperation not supported\n', label.stderr);
+});
+
 test('dd conv=notrunc of 1 byte into a 1 GiB file, then sync, uploads exactly one chunk', async () => {
   const w = await box.sh(`head -c 1G /dev/urandom | dd of=${mnt}/big bs=1M iflag=fullblock status=none`);
   assert.equal(w.code, 0, w.stderr);

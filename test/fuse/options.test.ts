@@ -37,7 +37,7 @@ test('fuse, chunkfs and store options land where they belong', () => {
 
 test("mount(8)'s noise is accepted and ignored", () => {
   const o = parseMountOptions(['rw,defaults,_netdev,auto,noauto,user,nouser,exec,dev,suid,x-systemd.automount']);
-  assert.deepEqual(o.fuse, ['default_permissions', 'attr_timeout=0']);
+  assert.deepEqual(o.fuse, ['default_permissions']);
   assert.equal(o.readOnly, false);
 });
 
@@ -51,8 +51,8 @@ test('an unknown option or a bad value is a UsageError naming it', () => {
 
 test('libfuse gets big_writes, 128 KiB writes and real inode numbers, with fsname escaped', () => {
   const o = parseMountOptions(['ro,allow_other']);
-  assert.deepEqual(libfuseOptions(o, 's3://b,c'), ['fsname=s3://b\\,c', 'subtype=chunkfs', 'big_writes', 'max_write=131072', 'use_ino', 'ro', 'allow_other', 'default_permissions', 'attr_timeout=0']);
+  assert.deepEqual(libfuseOptions(o, 's3://b,c'), ['fsname=s3://b\\,c', 'subtype=chunkfs', 'big_writes', 'max_write=131072', 'use_ino', 'ro', 'allow_other', 'default_permissions']);
   const native = fuseNativeOptions(o, 's3://b');
   assert.equal(native.timeout, false);
-  assert.equal(native.fsname, 's3://b,subtype=chunkfs,big_writes,max_write=131072,use_ino,ro,allow_other,default_permissions,attr_timeout=0');
+  assert.equal(native.fsname, 's3://b,subtype=chunkfs,big_writes,max_write=131072,use_ino,ro,allow_other,default_permissions');
 });
