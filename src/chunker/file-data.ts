@@ -163,6 +163,10 @@ class ChunkedFileData implements FileData {
     for (const [idx, chunk] of this.table.chunksOf(ino)) void this.writeback.start(ino, idx, chunk);
   }
 
+  syncJournal(): Promise<void> {
+    return this.journalStore.sync();
+  }
+
   async flushAll(): Promise<void> {
     const results = await Promise.allSettled(this.table.inodes().map((ino) => this.flush(ino)));
     const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');

@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, renameSync, writevSync } from 'node:fs';
 import { open, readdir, readFile, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { xxh64Hex } from './checksum.js';
@@ -26,15 +26,23 @@ export interface JournalEntry {
 
 /**
  * The writeback journal (DESIGN invariant 4): one file per dirty chunk, written to a temp
- * name, fsynced, renamed into place and the directory fsynced, so an entry is either whole
- * or absent after a crash; its checksum catches what the disk tore anyway. Operations on
- * one (ino, idx) run in order; an entry is removed only when the version committed is at
- * least the version it holds, so a newer journaled write is never lost to an older commit.
+ * name and renamed into place, so a daemon crash leaves each entry whole or absent (the
+ * page cache outlives the process); its checksum catches an entry torn by a power cut.
+ * Operations on one (ino, idx) run in order; an entry is removed only when the version
+ * committed is at least the version it holds, so a newer journaled write is never lost to
+ * an older commit.
+ *
+ * Nothing here waits for the disk: close(2) in writeback mode is as durable as close(2) on
+ * a local filesystem, and fsync(2) is what survives a power cut (it uploads). `sync()`
+ * makes the directory's changes durable; the metadata is synced only after it, so a
+ * synced truncate or unlink can never meet, after a power cut, an entry it removed.
  */
 export class Journal {
   private readonly chains = new Map<string, Promise<void>>();
   /** Version of the entry on disk, for entries written since open. */
   private readonly versions = new Map<string, number>();
+  /** True when names changed in the directory since its last fsync. */
+  private unsynced = false;
 
   constructor(private readonly dir: string) {
     mkdirSync(dir, { recursive: true });
@@ -100,6 +108,18 @@ export class Journal {
     return this.chain(ino, idx, () => this.unlinkEntry(ino, idx));
   }
 
+  /** Makes every entry written or removed so far durable as a name (not its bytes). */
+  async sync(): Promise<void> {
+    if (!this.unsynced) return;
+    this.unsynced = false;
+    try {
+      await fsyncDir(this.dir);
+    } catch (err) {
+      this.unsynced = true;
+      throw err;
+    }
+  }
+
   /** Resolves when every queued journal operation has finished. */
   async settled(): Promise<void> {
     while (this.chains.size) await Promise.allSettled([...this.chains.values()]);
@@ -125,15 +145,19 @@ export class Journal {
     header.writeUInt32BE(data.length, 24);
     Buffer.from(xxh64Hex(data), 'hex').copy(header, 32);
     const tmp = join(this.dir, `${TMP_PREFIX}${key(ino, idx)}`);
-    const fh = await open(tmp, 'w');
-    try {
-      await fh.writev([header, data]);
-      await fh.sync();
-    } finally {
-      await fh.close();
+    if (data.length <= SMALL_ENTRY) {
+      writeEntrySync(tmp, header, data);
+      renameSync(tmp, join(this.dir, key(ino, idx)));
+    } else {
+      const fh = await open(tmp, 'w');
+      try {
+        await fh.writev([header, data]);
+      } finally {
+        await fh.close();
+      }
+      await rename(tmp, join(this.dir, key(ino, idx)));
     }
-    await rename(tmp, join(this.dir, key(ino, idx)));
-    await fsyncDir(this.dir);
+    this.unsynced = true;
   }
 
   private async unlinkEntry(ino: number, idx: number): Promise<void> {
@@ -142,8 +166,23 @@ export class Journal {
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
     }
-    // Durable, so that a crash cannot bring back an entry older than what is committed.
-    await fsyncDir(this.dir);
+    this.unsynced = true;
+  }
+}
+
+/**
+ * Entries up to this size are written with blocking calls: four syscalls into the page
+ * cache take tens of microseconds, while the thread pool they would otherwise queue in is
+ * busy with the uploads' fsyncs (measured: a 4 KiB close took 1.3 ms that way).
+ */
+const SMALL_ENTRY = 256 * 1024;
+
+function writeEntrySync(path: string, header: Buffer, data: Buffer): void {
+  const fd = openSync(path, 'w');
+  try {
+    writevSync(fd, [header, data]);
+  } finally {
+    closeSync(fd);
   }
 }
 

@@ -38,10 +38,17 @@ export interface FileData {
    */
   flush(ino: number): Promise<void>;
   /**
-   * Writeback mode: makes every dirty chunk of `ino` durable in the local journal
-   * (cache dir, fsynced) and resolves; uploading goes on in the background.
+   * Writeback mode: writes every dirty chunk of `ino` to the local journal (cache dir),
+   * where a daemon crash cannot lose it, and resolves; uploading goes on in the background.
+   * The entries reach the disk with the page cache, as a local filesystem's closed files do.
    */
   journal(ino: number): Promise<void>;
+  /**
+   * Makes the journal's names durable (entries written, entries removed). Call before
+   * syncing the metadata, so that a synced truncate or unlink never meets, after a power
+   * cut, a journal entry it removed.
+   */
+  syncJournal(): Promise<void>;
   /** `flush` for every inode. */
   flushAll(): Promise<void>;
   /** Forgets every cached and dirty chunk of a destroyed inode (its metadata is gone). */

@@ -130,6 +130,11 @@ export interface SnapshotterOptions extends UploadOptions {
   intervalMs?: number;
   /** Told about a failed periodic snapshot (the next period tries again). */
   onError?: (err: unknown) => void;
+  /**
+   * Runs before each snapshot syncs the metadata: what must be durable no later than the
+   * metadata is (the writeback journal's removals) is synced here.
+   */
+  beforeSync?: () => Promise<void>;
 }
 
 /**
@@ -171,6 +176,7 @@ export class Snapshotter {
   }
 
   private async upload(): Promise<UploadedSnapshot> {
+    await this.opts.beforeSync?.();
     const done = await uploadSnapshot(this.meta, this.store, this.opts);
     await deleteDueObjects(this.meta, this.store);
     return done;

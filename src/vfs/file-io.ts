@@ -107,8 +107,14 @@ export class FileIo {
     if (state.orphan) return;
     await translating(() => this.data.flush(handle.ino));
     this.commitSize(state);
-    this.meta.sync();
+    await this.syncMetadata();
     handle.wrote = false;
+  }
+
+  /** Syncs the metadata, after the journal's names: see FileData.syncJournal. */
+  async syncMetadata(): Promise<void> {
+    await translating(() => this.data.syncJournal());
+    this.meta.sync();
   }
 
   /** The last close of a handle: persists what it wrote; the last handle of an orphan destroys it. */
@@ -146,19 +152,15 @@ export class FileIo {
     const state = this.handles.stateOf(handle);
     if (state.orphan || (!handle.wrote && !state.dirty)) return;
     if (how === 'journal') {
-      if (handle.wrote) {
-        const journaled = translating(() => this.data.journal(handle.ino));
-        // The inode the journal entries belong to must be durable too (recovery commits into
-        // it); this sync overlaps the journal's own fsyncs, which run off the event loop.
-        this.meta.sync();
-        await journaled;
-      }
-      // Not synced: after a crash, recovery raises the size to the journaled chunks' end.
+      // As durable as a local filesystem's close: the journal and the metadata survive a
+      // daemon crash (the page cache outlives it); fsync is what survives a power cut.
+      if (handle.wrote) await translating(() => this.data.journal(handle.ino));
+      // After a crash, recovery raises the size to the journaled chunks' end.
       this.commitSize(state);
     } else {
       if (handle.wrote) await translating(() => this.data.flush(handle.ino));
       this.commitSize(state);
-      this.meta.sync();
+      await this.syncMetadata();
     }
     handle.wrote = false;
   }

@@ -97,6 +97,7 @@ export async function openFilesystem(opts: FilesystemOptions): Promise<Filesyste
       : new Snapshotter(meta, opts.store, {
           intervalMs: opts.snapshotIntervalMs ?? DEFAULT_SNAPSHOT_INTERVAL_MS,
           onError: (err) => warn(`chunkfs: periodic metadata snapshot failed: ${String(err)}`),
+          beforeSync: () => data.syncJournal(),
         });
     const lease = opened.lease;
     const vfs = new ChunkVfs(meta, data, {

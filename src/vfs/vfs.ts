@@ -167,7 +167,7 @@ export class ChunkVfs implements Vfs {
   }
 
   async fsyncdir(_ino: number): Promise<void> {
-    if (!this.readOnly) this.meta.sync();
+    if (!this.readOnly) await this.io.syncMetadata();
   }
 
   release(fh: number): Promise<void> {
