@@ -1,35 +1,62 @@
 /**
  * The raw-store baseline, in its own process (as the chunkfs daemon is): the AWS SDK
- * putting, then getting, the same bytes as whole chunk-sized objects, `parallel` at a
- * time. Usage: node main.js '<RawSpec JSON>'; prints {"seconds":..,"bytes":..}.
+ * putting, getting or deleting `size` bytes as objects of `chunk` bytes each, `parallel`
+ * at a time. The sequential baseline uses chunk-sized objects; the small-file baseline
+ * uses one object per small file. Usage: node main.js '<RawSpec JSON>'; prints a
+ * RawResult as JSON.
  */
-import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { block } from '../driver/data.js';
+import { Latencies, epochMs, nowMs } from '../driver/timing.js';
+
+export type RawMode = 'put' | 'get' | 'delete';
 
 export interface RawSpec {
   endpoint: string;
   bucket: string;
   /** Key prefix: empty, or ending in '/'. */
   prefix: string;
+  /** The key folder under the prefix, so the sequential and small-object sets never overlap. */
+  set: 'raw' | 'small';
   accessKeyId: string;
   secretAccessKey: string;
-  mode: 'put' | 'get';
+  mode: RawMode;
+  /** Total bytes: `ceil(size / chunk)` objects, the last one possibly shorter. */
   size: number;
+  /** Bytes per object. */
   chunk: number;
   parallel: number;
 }
 
-async function pool(count: number, parallel: number, one: (i: number) => Promise<number>): Promise<number> {
+/** What one run measured; the same shape as a driver step's result, so it is measured alike. */
+export interface RawResult {
+  /** Epoch ms when the first request was sent. */
+  startedAtMs: number;
+  seconds: number;
+  appSeconds: number;
+  /** Bytes put or got (0 for deletes). */
+  bytes: number;
+  /** Requests made: one per object. */
+  ops: number;
+  p50Ms?: number;
+  p99Ms?: number;
+}
+
+async function pool(count: number, parallel: number, lat: Latencies, one: (i: number) => Promise<number>): Promise<number> {
   let next = 0;
   let bytes = 0;
   const worker = async (): Promise<void> => {
-    while (next < count) bytes += await one(next++);
+    while (next < count) {
+      const t = nowMs();
+      bytes += await one(next++);
+      lat.add(nowMs() - t);
+    }
   };
   await Promise.all(Array.from({ length: Math.min(parallel, count) }, worker));
   return bytes;
 }
 
-async function main(spec: RawSpec): Promise<{ seconds: number; bytes: number }> {
+async function main(spec: RawSpec): Promise<RawResult> {
   const client = new S3Client({
     endpoint: spec.endpoint,
     region: 'us-east-1',
@@ -40,23 +67,30 @@ async function main(spec: RawSpec): Promise<{ seconds: number; bytes: number }> 
     responseChecksumValidation: 'WHEN_REQUIRED',
   });
   const count = Math.ceil(spec.size / spec.chunk);
-  const key = (i: number): string => `${spec.prefix}raw/${String(i).padStart(8, '0')}`;
+  const key = (i: number): string => `${spec.prefix}${spec.set}/${String(i).padStart(8, '0')}`;
   const len = (i: number): number => Math.min(spec.chunk, spec.size - i * spec.chunk);
-  const t0 = performance.now();
-  const bytes =
-    spec.mode === 'put'
-      ? await pool(count, spec.parallel, async (i) => {
-          const body = block(len(i), i);
-          await client.send(new PutObjectCommand({ Bucket: spec.bucket, Key: key(i), Body: body, ContentLength: body.length }));
-          return body.length;
-        })
-      : await pool(count, spec.parallel, async (i) => {
-          const out = await client.send(new GetObjectCommand({ Bucket: spec.bucket, Key: key(i) }));
-          return (await out.Body!.transformToByteArray()).length;
-        });
-  const seconds = (performance.now() - t0) / 1000;
+  const ops: Record<RawMode, (i: number) => Promise<number>> = {
+    async put(i) {
+      const body = block(len(i), i);
+      await client.send(new PutObjectCommand({ Bucket: spec.bucket, Key: key(i), Body: body, ContentLength: body.length }));
+      return body.length;
+    },
+    async get(i) {
+      const out = await client.send(new GetObjectCommand({ Bucket: spec.bucket, Key: key(i) }));
+      return (await out.Body!.transformToByteArray()).length;
+    },
+    async delete(i) {
+      await client.send(new DeleteObjectCommand({ Bucket: spec.bucket, Key: key(i) }));
+      return 0;
+    },
+  };
+  const lat = new Latencies(count);
+  const startedAtMs = epochMs();
+  const t0 = nowMs();
+  const bytes = await pool(count, spec.parallel, lat, ops[spec.mode]);
+  const seconds = (nowMs() - t0) / 1000;
   client.destroy();
-  return { seconds, bytes };
+  return { startedAtMs, seconds, appSeconds: seconds, bytes, ops: count, p50Ms: lat.percentile(50), p99Ms: lat.percentile(99) };
 }
 
 main(JSON.parse(process.argv[2] ?? '{}') as RawSpec).then(

@@ -16,10 +16,18 @@ export function rows(run: Pick<RunResults, 'results' | 'workloads'>): Row[] {
   const find = (workload: string, phase: string): Row | undefined => out.find((r) => r.workload === workload && r.phase === phase);
   for (const w of run.workloads) {
     for (const res of run.results.filter((r) => r.workload === w)) {
+      // A phase one system has and an earlier one lacks goes after this system's previous
+      // phase (or first), so each system's phases keep their order whichever system ran first.
+      let previous: Row | undefined;
       for (const p of res.phases) {
         let row = find(w, p.phase);
-        if (!row) out.push((row = { workload: w, phase: p.phase, unit: p.unit, better: p.better, cells: new Map() }));
+        if (!row) {
+          row = { workload: w, phase: p.phase, unit: p.unit, better: p.better, cells: new Map() };
+          const first = out.findIndex((r) => r.workload === w);
+          out.splice(previous ? out.indexOf(previous) + 1 : first === -1 ? out.length : first, 0, row);
+        }
         row.cells.set(res.system, p);
+        previous = row;
       }
     }
     for (const res of run.results.filter((r) => r.workload === w && r.phases.length === 0)) {

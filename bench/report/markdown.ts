@@ -1,5 +1,6 @@
 import type { RunResults } from '../types.js';
 import { formatBytes, formatNumber } from '../units.js';
+import { smallCreateCeiling } from './ceiling.js';
 import { cellText, netText, requestsText, rows } from './cells.js';
 
 const esc = (s: string): string => s.replace(/\|/g, '\\|');
@@ -30,13 +31,15 @@ export function renderMarkdown(run: RunResults): string {
     '',
     '## Summary',
     '',
-    'MB/s are 10^6 bytes per second. `n/a`: the workload does not apply to that system; `failed`: see Errors.',
+    'MB/s are 10^6 bytes per second. `n/a`: the workload does not apply to that system; `-`: the workload ran there but has ' +
+      'no such phase (raw-store has no stat or app-visible create; without a store there is no "until durable"); `failed`: see Skipped and failed.',
     '',
     ...table(
       ['workload', 'phase', 'unit', ...systems],
       rows(run).map((r) => [r.workload, r.phase, `${r.unit}${r.better === 'lower' ? ' (lower is better)' : ''}`, ...systems.map((s) => cellText(r.cells.get(s)))]),
     ),
     '',
+    ...smallCreateCeiling(run),
     '![chart](chart.svg)',
     '',
     '## Details',

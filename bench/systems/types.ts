@@ -17,7 +17,7 @@ export interface BenchSystem {
   readonly root: string;
   /** The proxy on its data path, or null when it has none (file store, local disk). */
   readonly proxy: Proxy | null;
-  /** Present on the raw store only: it runs the sequential workload and nothing else. */
+  /** Present on the raw store only: it runs the sequential workload and the small-object PUTs, GETs and DELETEs. */
   readonly raw?: RawStore;
   /** Why a workload cannot run here, or null when it can. */
   unsupported(workload: string): string | null;

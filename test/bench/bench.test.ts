@@ -66,9 +66,15 @@ test('chunkfs bench --quick runs every workload, writes the reports and leaves n
   const seqWrite = run.results.find((r) => r.system === 'chunkfs-s3' && r.workload === 'seq')!.phases.find((p) => p.phase === 'write')!;
   assert.ok(seqWrite.net && seqWrite.net.bytesUp >= run.sizes.bigFile, `seq write uploaded ${seqWrite.net?.bytesUp} bytes`);
   assert.ok((seqWrite.daemonPeakRssBytes ?? 0) > 0, 'no daemon RSS recorded');
+  // raw-store PUTs the small files too, one request each: the ceiling for chunkfs's creates until durable.
+  const rawSmall = run.results.find((r) => r.system === 'raw-store' && r.workload === 'smallfiles');
+  const rawCreate = rawSmall?.phases.find((p) => p.phase === 'create until durable');
+  assert.ok(rawCreate && (rawCreate.value ?? 0) > 0, `raw-store smallfiles create until durable: ${rawCreate?.value}`);
+  assert.equal(rawCreate.net?.byMethod.PUT, run.sizes.smallFiles, 'raw-store did not PUT each small file once');
 
   const md = readFileSync(join(out, 'report.md'), 'utf8');
   for (const w of run.workloads) assert.match(md, new RegExp(`\\| ${w} \\|`));
+  assert.match(md, /"create until durable" is to be compared with raw-store's/);
   const svg = readFileSync(join(out, 'chart.svg'), 'utf8');
   assert.match(svg, /^<svg [^>]*xmlns="http:\/\/www.w3.org\/2000\/svg"/);
   assert.ok((svg.match(/<rect /g) ?? []).length > 20, 'the chart has no bars');
