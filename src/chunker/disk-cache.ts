@@ -80,7 +80,8 @@ export class DiskCache {
     try {
       const fh = await open(tmp, 'w');
       try {
-        await fh.writeFile(data);
+        // One write call per chunk: FileHandle.writeFile goes in 512 KiB pieces.
+        for (let at = 0; at < data.length; ) at += (await fh.write(data, at, data.length - at)).bytesWritten;
       } finally {
         await fh.close();
       }

@@ -16,11 +16,16 @@ import { recoverJournal } from './recover.js';
 import type { ChunkMap, FileData, FileDataOptions } from './types.js';
 
 const MiB = 1024 * 1024;
+/** Journal entries up to this size are copied and written in parallel; larger ones in turn. */
+const JOURNAL_COPY_IN_PARALLEL = 256 * 1024;
 const DEFAULTS = {
   cacheSize: 1024 * MiB,
   memCacheSize: 64 * MiB,
   uploadConcurrency: 16,
-  maxDirtyBytes: 256 * MiB,
+  // Room for a random writer's whole working set of a few hundred MiB: below it, chunks
+  // are uploaded once at fsync instead of again and again as the writer comes back to
+  // them. Sequential writers never fill it: their full chunks wait in a short line (below).
+  maxDirtyBytes: 512 * MiB,
   readahead: 8,
 };
 
@@ -54,7 +59,7 @@ class ChunkedFileData implements FileData {
   ) {
     this.cs = opts.chunkSize;
     const maxDirty = opts.maxDirtyBytes ?? DEFAULTS.maxDirtyBytes;
-    this.budget = new MemoryBudget(maxDirty, maxDirty / 2);
+    this.budget = new MemoryBudget(maxDirty, (maxDirty / 4) * 3);
     this.cache = new CleanCache({
       cacheDir: opts.cacheDir,
       diskBytes: opts.cacheSize ?? DEFAULTS.cacheSize,
@@ -113,6 +118,7 @@ class ChunkedFileData implements FileData {
       this.writeback.startIfFull(ino, span.idx);
     }
     this.writeback.startBackground();
+    await this.writeback.fullLineRoom();
   }
 
   async truncate(ino: number, oldSize: number, newSize: number): Promise<void> {
@@ -147,9 +153,11 @@ class ChunkedFileData implements FileData {
   async journal(ino: number): Promise<void> {
     const writes: Promise<void>[] = [];
     for (const [idx, chunk] of this.table.chunksOf(ino)) {
+      // Large entries one at a time: each is a copy (writes may go on while it is written),
+      // and a file of many chunks would otherwise hold a copy of all of them at once.
+      if (chunk.len > JOURNAL_COPY_IN_PARALLEL) await Promise.all(writes);
       const version = chunk.version;
-      if (chunk.journaled >= version || chunk.committed >= version) continue;
-      // A copy: writes may go on while the file is written.
+      if (chunk.removed || chunk.journaled >= version || chunk.committed >= version) continue;
       const data = Buffer.from(chunk.buf.subarray(0, chunk.len));
       writes.push(
         this.journalStore.write(ino, idx, version, data).then(() => {

@@ -18,6 +18,13 @@ export interface WritebackDeps {
 }
 
 /**
+ * Full chunks that may wait for an upload slot, per slot. Past that, a sequential writer
+ * waits: it cannot outrun the store by more than this, and its memory stays bounded far
+ * below the dirty bound (which exists for random writers' working sets).
+ */
+const FULL_LINE_PER_SLOT = 2;
+
+/**
  * Moves dirty chunks to the store: starts uploads (on flush, as soon as a chunk is full, or
  * in the background above the high-water mark), and when one commits makes the chunk clean (its buffer goes to the
  * clean cache under the new object id, its journal entry goes away). At most one upload
@@ -134,6 +141,20 @@ export class Writeback {
         this.pumpScheduled = false;
         this.startFullWaiting();
       });
+    }
+  }
+
+  /**
+   * Resolves once the line of full chunks waiting for an upload slot is short enough (see
+   * FULL_LINE_PER_SLOT). Returns at once when uploads are failing: the dirty bound then
+   * decides, as for any writer.
+   */
+  async fullLineRoom(): Promise<void> {
+    const limit = FULL_LINE_PER_SLOT * this.deps.earlyLimit;
+    while (this.fullWaiting.size > limit && this.running > 0) {
+      const failures = this.failureCount;
+      await this.deps.budget.changed();
+      if (this.failureCount > failures) return;
     }
   }
 
