@@ -4,7 +4,7 @@ import type { Logger } from './errno.js';
 import { MountError } from './mount-errors.js';
 import { findMount } from './mountinfo.js';
 import { createOps, type FuseCounters } from './ops.js';
-import { fuseNativeOptions, type MountOptions } from './options.js';
+import { attrTimeoutMs, fuseNativeOptions, type MountOptions } from './options.js';
 
 export interface ServeOptions {
   /** Absolute path, already checked (see `checkMountpoint`). */
@@ -40,7 +40,13 @@ const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
  */
 export async function serve(opts: ServeOptions): Promise<ServedMount> {
   const Fuse = loadFuse({ device: opts.fuseDevice });
-  const { ops, counters } = createOps({ vfs: opts.vfs, present: opts.options.present, readOnly: opts.options.readOnly, log: opts.log });
+  const { ops, counters } = createOps({
+    vfs: opts.vfs,
+    present: opts.options.present,
+    readOnly: opts.options.readOnly,
+    log: opts.log,
+    attrTimeoutMs: attrTimeoutMs(opts.options),
+  });
   const fuse = new Fuse(opts.mountpoint, ops, fuseNativeOptions(opts.options, opts.fsname));
   await new Promise<void>((resolve, reject) =>
     fuse.mount((err) => (err ? reject(new MountError(`cannot mount on ${opts.mountpoint}: ${err.message}`, { cause: err })) : resolve())),

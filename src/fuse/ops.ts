@@ -1,8 +1,9 @@
 import { FsError } from '../errors.js';
-import type { Caller, Vfs } from '../vfs/types.js';
+import type { Attr, Caller, Vfs } from '../vfs/types.js';
 import { toFuseStat, toFuseStatfs } from './attr.js';
 import { ErrnoMapper } from './errno.js';
 import { HandleTable } from './handles.js';
+import { ListedAttrs } from './listed-attrs.js';
 import type { Presentation } from './options.js';
 import { PathCache } from './paths.js';
 import { utimeArg } from './utime.js';
@@ -27,7 +28,12 @@ export interface OpsContext {
   present: Presentation;
   readOnly: boolean;
   log: (line: string) => void;
+  /** The kernel's attribute cache time: how long a listing's attributes may answer lookups. */
+  attrTimeoutMs?: number;
 }
+
+/** Operations that change no attributes: the only ones that keep a listing's attributes usable. */
+const READ_ONLY_OPS = new Set(['getattr', 'fgetattr', 'access', 'opendir', 'readdir', 'releasedir', 'read', 'readlink', 'getxattr', 'listxattr', 'statfs']);
 
 const O_RDWR = 0o2;
 const O_CREAT = 0o100;
@@ -44,16 +50,21 @@ const READDIR_PAGE = 1024;
 export function createOps(ctx: OpsContext) {
   const { vfs, present } = ctx;
   const paths = new PathCache(vfs);
+  const listed = new ListedAttrs(Math.min(ctx.attrTimeoutMs ?? 0, 1000));
   const handles = new HandleTable();
   const errnos = new ErrnoMapper(ctx.log);
   const counters: FuseCounters = { ops: 0, errors: 0, reads: 0, readBytes: 0, writes: 0, writeBytes: 0, largestWrite: 0, timing: {} };
   const caller: Caller = { uid: present.uid ?? process.getuid?.() ?? 0, gid: present.gid ?? process.getgid?.() ?? 0 };
   const stat = (a: Parameters<typeof toFuseStat>[0]) => toFuseStat(a, present);
 
+  const opName = (context: string): string => {
+    const space = context.indexOf(' ');
+    return space < 0 ? context : context.slice(0, space);
+  };
+
   /** Adds one answered operation to its timing line (the op name is the context's first word). */
   function timed(context: string, started: number): void {
-    const space = context.indexOf(' ');
-    const op = space < 0 ? context : context.slice(0, space);
+    const op = opName(context);
     const line = (counters.timing[op] ??= { count: 0, ms: 0 });
     line.count++;
     line.ms += performance.now() - started;
@@ -62,6 +73,7 @@ export function createOps(ctx: OpsContext) {
   /** Runs `fn` and answers `cb` with 0 and its values, or with the errno of its failure. */
   function answer(cb: Cb, context: string, fn: () => Promise<unknown[] | void>): void {
     counters.ops++;
+    if (!READ_ONLY_OPS.has(opName(context))) listed.clear();
     const started = performance.now();
     let p: Promise<unknown[] | void>;
     try {
@@ -85,6 +97,7 @@ export function createOps(ctx: OpsContext) {
   /** For read and write, which answer with a byte count instead of 0. */
   function answerCount(cb: Cb, context: string, fn: () => Promise<number>): void {
     counters.ops++;
+    if (!READ_ONLY_OPS.has(opName(context))) listed.clear();
     const started = performance.now();
     fn().then(
       (n) => {
@@ -102,7 +115,13 @@ export function createOps(ctx: OpsContext) {
   const ops = {
     init: (cb: Cb) => cb(0),
     statfs: (_path: string, cb: Cb) => answer(cb, 'statfs', async () => [toFuseStatfs(await vfs.statfs())]),
-    getattr: (path: string, cb: Cb) => answer(cb, `getattr ${path}`, async () => [stat(await vfs.getattr(await paths.resolve(path)))]),
+    getattr: (path: string, cb: Cb) =>
+      answer(cb, `getattr ${path}`, async () => {
+        const fromListing = listed.take(path);
+        if (fromListing) return [stat(fromListing)];
+        const { ino, attr } = await paths.resolveWithAttr(path);
+        return [stat(attr ?? (await vfs.getattr(ino)))];
+      }),
     fgetattr: (path: string, fd: number, cb: Cb) =>
       answer(cb, `fgetattr ${path}`, async () => [stat(await vfs.getattr(handles.get(fd).ino))]),
     access: (path: string, mode: number, cb: Cb) =>
@@ -125,15 +144,20 @@ export function createOps(ctx: OpsContext) {
         const ino = await paths.resolve(path);
         const names: string[] = [];
         const stats: ReturnType<typeof stat>[] = [];
+        const entries: { name: string; attr: Attr }[] = [];
         for (let offset = 0; ; ) {
           const page = await vfs.readdir(ino, offset, READDIR_PAGE);
           for (const e of page) {
-            names.push(e.name.toString('utf8'));
+            const name = e.name.toString('utf8');
+            names.push(name);
             stats.push(stat(e.attr));
+            entries.push({ name, attr: e.attr });
           }
           offset += page.length;
           if (page.length < READDIR_PAGE) break;
         }
+        paths.addListing(path, entries);
+        listed.fill(path, entries);
         return [names, stats];
       }),
     open: (path: string, flags: number, cb: Cb) =>

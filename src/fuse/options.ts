@@ -146,6 +146,15 @@ function applyOption(o: MountOptions, key: string, value: string | undefined): v
   throw new UsageError(`unknown mount option "${key}"${value === undefined ? '' : ` (in "${key}=${value}")`}; see \`chunkfs mount --help\``);
 }
 
+/** libfuse 2's attribute cache time when no `attr_timeout` is given. */
+const LIBFUSE_ATTR_TIMEOUT_S = 1;
+
+/** How long the kernel caches attributes, in milliseconds (`attr_timeout`, else libfuse's second). */
+export function attrTimeoutMs(o: MountOptions): number {
+  const given = o.fuse.find((f) => f.startsWith('attr_timeout='));
+  return (given ? Number(given.slice('attr_timeout='.length)) : LIBFUSE_ATTR_TIMEOUT_S) * 1000;
+}
+
 /** Escapes a value for libfuse's option parser (`,` and `\` are special there). */
 const escapeOpt = (s: string): string => s.replace(/[\\,]/g, (c) => `\\${c}`);
 

@@ -1,5 +1,5 @@
 import { FsError } from '../errors.js';
-import type { Vfs } from '../vfs/types.js';
+import type { Attr, Vfs } from '../vfs/types.js';
 
 export const ROOT_INO = 1;
 
@@ -42,11 +42,38 @@ export class PathCache {
   async resolve(path: string): Promise<number> {
     const hit = this.map.get(path);
     if (hit) return hit.ino;
+    return (await this.lookUp(path)).ino;
+  }
+
+  /**
+   * The inode of `path`, with its attributes when resolving it took a lookup (which
+   * returns them): a getattr of a path not cached then needs no second query.
+   */
+  async resolveWithAttr(path: string): Promise<{ ino: number; attr?: Attr }> {
+    const hit = this.map.get(path);
+    if (hit) return { ino: hit.ino };
+    const attr = await this.lookUp(path);
+    return { ino: attr.ino, attr };
+  }
+
+  /**
+   * Caches the names a directory listing returned: `ls -l` looks each one up right after
+   * listing, and then finds it here.
+   */
+  addListing(dir: string, entries: Iterable<{ name: string; attr: Attr }>): void {
+    const prefix = dir === '/' ? '/' : `${dir}/`;
+    for (const e of entries) {
+      if (e.name === '.' || e.name === '..') continue;
+      this.set(prefix + e.name, e.attr.ino, e.attr.kind === 'dir');
+    }
+  }
+
+  private async lookUp(path: string): Promise<Attr> {
     const { parent, name } = splitPath(path);
     const parentIno = await this.resolve(parent);
     const attr = await this.vfs.lookup(parentIno, name);
     this.set(path, attr.ino, attr.kind === 'dir');
-    return attr.ino;
+    return attr;
   }
 
   /** The parent directory's inode and the last name of `path`. */

@@ -43,6 +43,8 @@ export interface DirEntry {
   name: Buffer;
   ino: number;
   kind: InodeKind;
+  /** The entry's attributes, read with the listing (a listing is usually stat'ed next). */
+  attr: Attr;
 }
 
 export interface NewNode {

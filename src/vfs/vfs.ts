@@ -105,7 +105,7 @@ export class ChunkVfs implements Vfs {
     if (after === undefined || out.length >= limit) return out;
     const entries = this.meta.readdir(ino, after, limit - out.length);
     for (const entry of entries) {
-      out.push({ name: entry.name, attr: this.view(this.meta.getattr(entry.ino)) });
+      out.push({ name: entry.name, attr: this.view(entry.attr) });
     }
     if (entries.length > 0) this.cursors.set(ino, pos + entries.length, entries[entries.length - 1]!.name);
     return out;

@@ -554,6 +554,7 @@ export function metadataConformance(engine: string, factory: MetadataFactory): v
         const all = m.readdir(ROOT_INO, null, 10);
         assert.deepEqual(all.map((e) => e.name), [B('B'), B('a'), B('b'), Buffer.from([0xc3, 0xa9])]);
         assert.deepEqual(all.map((e) => e.kind), ['file', 'dir', 'file', 'file']);
+        for (const e of all) assert.deepEqual(e.attr, m.getattr(e.ino), 'attributes as getattr gives them');
         assert.deepEqual(m.readdir(ROOT_INO, B('a'), 1).map((e) => e.name.toString()), ['b']);
         assert.deepEqual(m.readdir(ROOT_INO, Buffer.from([0xc3, 0xa9]), 10), []);
         fails(() => m.readdir(m.lookup(ROOT_INO, B('b')).ino, null, 10), 'ENOTDIR');

@@ -1,0 +1,50 @@
+import type { Attr } from '../vfs/types.js';
+
+/** Entries remembered from one listing at most: a bigger directory keeps its first ones. */
+const MAX_ENTRIES = 100_000;
+
+/**
+ * Attributes that the last directory listing returned, for the lookups that follow it:
+ * `ls -l` lists, then asks for every name, and libfuse 2 cannot hand the attributes to
+ * the kernel with the listing (no readdirplus). Each is answered once, within `maxAgeMs`
+ * of the listing (never longer than the kernel's own attribute cache would keep it), and
+ * all are dropped at any operation that may change attributes.
+ */
+export class ListedAttrs {
+  private readonly byPath = new Map<string, Attr>();
+  private listedAt = 0;
+
+  constructor(
+    private readonly maxAgeMs: number,
+    private readonly now: () => number = () => performance.now(),
+  ) {}
+
+  /** Remembers a listing of `dir` (replacing the previous one). */
+  fill(dir: string, entries: Iterable<{ name: string; attr: Attr }>): void {
+    this.byPath.clear();
+    if (this.maxAgeMs <= 0) return;
+    this.listedAt = this.now();
+    const prefix = dir === '/' ? '/' : `${dir}/`;
+    for (const e of entries) {
+      if (this.byPath.size >= MAX_ENTRIES) break;
+      if (e.name === '.' || e.name === '..') continue;
+      this.byPath.set(prefix + e.name, e.attr);
+    }
+  }
+
+  /** The listed attributes of `path`, once, if the listing is recent enough. */
+  take(path: string): Attr | undefined {
+    if (this.byPath.size === 0) return undefined;
+    if (this.now() - this.listedAt > this.maxAgeMs) {
+      this.byPath.clear();
+      return undefined;
+    }
+    const attr = this.byPath.get(path);
+    if (attr) this.byPath.delete(path);
+    return attr;
+  }
+
+  clear(): void {
+    if (this.byPath.size) this.byPath.clear();
+  }
+}
