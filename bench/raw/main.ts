@@ -11,6 +11,8 @@ import { Latencies, epochMs, nowMs } from '../driver/timing.js';
 
 export type RawMode = 'put' | 'get' | 'delete';
 
+const DELETE_ATTEMPTS = 3;
+
 export interface RawSpec {
   endpoint: string;
   bucket: string;
@@ -80,8 +82,18 @@ async function main(spec: RawSpec): Promise<RawResult> {
       return (await out.Body!.transformToByteArray()).length;
     },
     async delete(i) {
-      await client.send(new DeleteObjectCommand({ Bucket: spec.bucket, Key: key(i) }));
-      return 0;
+      // s3rver answers 500 now and then to parallel deletes in one folder (a race in its
+      // removal of empty directories, after the object is gone): a delete is idempotent,
+      // so it is sent again, as any S3 client's retry would.
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await client.send(new DeleteObjectCommand({ Bucket: spec.bucket, Key: key(i) }));
+          return 0;
+        } catch (err) {
+          const status = (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode ?? 0;
+          if (status < 500 || attempt >= DELETE_ATTEMPTS) throw err;
+        }
+      }
     },
   };
   const lat = new Latencies(count);

@@ -217,6 +217,7 @@ class ChunkedFileData implements FileData {
       this.closed = true;
       await this.readahead.idle();
       await this.uploader.idle();
+      this.cache.spill();
       await this.cache.settled();
       await this.journalStore.settled();
     }

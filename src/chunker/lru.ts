@@ -56,6 +56,11 @@ export class ByteLru<V> {
     return this.entries.keys();
   }
 
+  /** Every key and value, least recently used first. */
+  *all(): Generator<[string, V]> {
+    for (const [key, entry] of this.entries) yield [key, entry.value];
+  }
+
   private evict(): void {
     for (const [key, entry] of this.entries) {
       if (this.total <= this.limit) break;

@@ -71,6 +71,7 @@ test('a disk entry that fails its checksum is a miss and is removed', async () =
   const data = bytes(8 * KiB);
   const first = new CleanCache({ cacheDir, diskBytes: 1024 * KiB, memBytes: 1024 * KiB });
   first.put(id(7), data);
+  first.spill();
   await first.settled();
   const path = join(cacheDir, 'clean', id(7));
   const bad = readFileSync(path);
@@ -82,4 +83,25 @@ test('a disk entry that fails its checksum is a miss and is removed', async () =
   await second.settled();
   assert.equal(second.has(id(7)), false);
   assert.deepEqual(readdirSync(join(cacheDir, 'clean')), []);
+});
+
+test('the disk tier takes what memory evicts, and at spill what memory still holds', async () => {
+  await initChecksum();
+  const cacheDir = tempDir();
+  const onDisk = () => readdirSync(join(cacheDir, 'clean')).sort();
+  const cache = new CleanCache({ cacheDir, diskBytes: 1024 * KiB, memBytes: 16 * KiB });
+  cache.put(id(1), bytes(8 * KiB));
+  cache.put(id(2), bytes(8 * KiB));
+  await cache.settled();
+  assert.deepEqual(onDisk(), [], 'both fit in memory: no file yet');
+  cache.put(id(3), bytes(8 * KiB));
+  await cache.settled();
+  assert.deepEqual(onDisk(), [id(1)], 'the least recently used went to disk');
+  assert.ok(cache.has(id(1)) && cache.has(id(2)) && cache.has(id(3)));
+  cache.put(id(4), bytes(64 * KiB));
+  await cache.settled();
+  assert.ok(onDisk().includes(id(4)), 'larger than memory: straight to disk');
+  cache.spill();
+  await cache.settled();
+  assert.deepEqual(onDisk(), [id(1), id(2), id(3), id(4)].sort());
 });
