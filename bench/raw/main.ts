@@ -7,6 +7,7 @@
  */
 import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { block } from '../driver/data.js';
+import type { DriverResult } from '../driver/spec.js';
 import { Latencies, epochMs, nowMs } from '../driver/timing.js';
 
 export type RawMode = 'put' | 'get' | 'delete';
@@ -30,19 +31,8 @@ export interface RawSpec {
   parallel: number;
 }
 
-/** What one run measured; the same shape as a driver step's result, so it is measured alike. */
-export interface RawResult {
-  /** Epoch ms when the first request was sent. */
-  startedAtMs: number;
-  seconds: number;
-  appSeconds: number;
-  /** Bytes put or got (0 for deletes). */
-  bytes: number;
-  /** Requests made: one per object. */
-  ops: number;
-  p50Ms?: number;
-  p99Ms?: number;
-}
+/** What one run measured: a driver step's result (bytes put or got, one op per request), so it is measured alike. */
+export type RawResult = DriverResult;
 
 async function pool(count: number, parallel: number, lat: Latencies, one: (i: number) => Promise<number>): Promise<number> {
   let next = 0;

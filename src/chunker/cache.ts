@@ -25,7 +25,7 @@ export class CleanCache {
 
   constructor(opts: CleanCacheOptions) {
     // The disk tier takes what memory lets go of: a chunk written and read back while in
-    // memory never costs a file (measured: a fifth of the time per small file written).
+    // memory never costs a file of its own.
     this.mem = new ByteLru<Buffer>(opts.memBytes, (id, data) => this.disk?.put(id, data));
     this.disk = opts.diskBytes > 0 ? new DiskCache(join(opts.cacheDir, 'clean'), opts.diskBytes) : null;
   }

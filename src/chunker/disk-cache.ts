@@ -1,6 +1,7 @@
 import { mkdirSync, readdirSync, statSync, unlinkSync } from 'node:fs';
 import { open, rename, unlink, utimes, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { writeWhole } from '../fs-sync.js';
 import { ByteLru } from './lru.js';
 
 const ID_RE = /^[0-9a-f]{16}$/;
@@ -80,8 +81,7 @@ export class DiskCache {
     try {
       const fh = await open(tmp, 'w');
       try {
-        // One write call per chunk: FileHandle.writeFile goes in 512 KiB pieces.
-        for (let at = 0; at < data.length; ) at += (await fh.write(data, at, data.length - at)).bytesWritten;
+        await writeWhole(fh, data);
       } finally {
         await fh.close();
       }

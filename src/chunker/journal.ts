@@ -1,6 +1,7 @@
 import { closeSync, mkdirSync, openSync, renameSync, writevSync } from 'node:fs';
 import { open, readdir, readFile, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
+import { fsyncDir } from '../fs-sync.js';
 import { xxh64Hex } from './checksum.js';
 
 /*
@@ -202,13 +203,4 @@ function parse(file: Buffer, ino: number, idx: number): Buffer | string {
   const sum = file.subarray(32, 40).toString('hex');
   if (xxh64Hex(data) !== sum) return 'checksum mismatch';
   return data;
-}
-
-async function fsyncDir(dir: string): Promise<void> {
-  const fh = await open(dir, 'r');
-  try {
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
 }

@@ -57,24 +57,27 @@ export function createOps(ctx: OpsContext) {
   const caller: Caller = { uid: present.uid ?? process.getuid?.() ?? 0, gid: present.gid ?? process.getgid?.() ?? 0 };
   const stat = (a: Parameters<typeof toFuseStat>[0]) => toFuseStat(a, present);
 
-  const opName = (context: string): string => {
+  /**
+   * Counts an operation as it starts (one that may change attributes drops the last
+   * listing's); the returned call adds its time to its line once it is answered. The op
+   * name is the context's first word.
+   */
+  function begin(context: string): () => void {
+    counters.ops++;
     const space = context.indexOf(' ');
-    return space < 0 ? context : context.slice(0, space);
-  };
-
-  /** Adds one answered operation to its timing line (the op name is the context's first word). */
-  function timed(context: string, started: number): void {
-    const op = opName(context);
-    const line = (counters.timing[op] ??= { count: 0, ms: 0 });
-    line.count++;
-    line.ms += performance.now() - started;
+    const op = space < 0 ? context : context.slice(0, space);
+    if (!READ_ONLY_OPS.has(op)) listed.clear();
+    const started = performance.now();
+    return () => {
+      const line = (counters.timing[op] ??= { count: 0, ms: 0 });
+      line.count++;
+      line.ms += performance.now() - started;
+    };
   }
 
   /** Runs `fn` and answers `cb` with 0 and its values, or with the errno of its failure. */
   function answer(cb: Cb, context: string, fn: () => Promise<unknown[] | void>): void {
-    counters.ops++;
-    if (!READ_ONLY_OPS.has(opName(context))) listed.clear();
-    const started = performance.now();
+    const done = begin(context);
     let p: Promise<unknown[] | void>;
     try {
       p = fn();
@@ -83,11 +86,11 @@ export function createOps(ctx: OpsContext) {
     }
     p.then(
       (values) => {
-        timed(context, started);
+        done();
         cb(0, ...(values ?? []));
       },
       (err) => {
-        timed(context, started);
+        done();
         counters.errors++;
         cb(errnos.toErrno(err, context));
       },
@@ -96,16 +99,14 @@ export function createOps(ctx: OpsContext) {
 
   /** For read and write, which answer with a byte count instead of 0. */
   function answerCount(cb: Cb, context: string, fn: () => Promise<number>): void {
-    counters.ops++;
-    if (!READ_ONLY_OPS.has(opName(context))) listed.clear();
-    const started = performance.now();
+    const done = begin(context);
     fn().then(
       (n) => {
-        timed(context, started);
+        done();
         cb(n);
       },
       (err) => {
-        timed(context, started);
+        done();
         counters.errors++;
         cb(errnos.toErrno(err, context));
       },

@@ -125,7 +125,7 @@ export class SqliteMetadata implements Metadata {
       .get('SELECT d.name AS name, i.* FROM dentries d JOIN inodes i ON i.ino = d.ino WHERE d.parent = ? AND d.name > ? ORDER BY d.name LIMIT ?')
       .all(dir, after ?? Buffer.alloc(0), Math.max(0, limit)) as (InodeRow & { name: Buffer })[];
     if (rows.length === 0) this.nodes.dir(dir);
-    return rows.map((r) => ({ name: r.name, ino: r.ino, kind: r.kind, attr: toAttr(r) }));
+    return rows.map((r) => ({ name: r.name, attr: toAttr(r) }));
   }
 
   mknod(parent: number, name: Buffer, node: NewNode): Attr {

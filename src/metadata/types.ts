@@ -41,9 +41,7 @@ export interface Attr {
 
 export interface DirEntry {
   name: Buffer;
-  ino: number;
-  kind: InodeKind;
-  /** The entry's attributes, read with the listing (a listing is usually stat'ed next). */
+  /** The entry's attributes (inode, kind, ...), read with the listing: a listing is usually stat'ed next. */
   attr: Attr;
 }
 

@@ -3,6 +3,7 @@ import { constants } from 'node:fs';
 import { access, mkdir, open, readFile, rename, rmdir, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { ObjectNotFound, StoreAccessDenied, StoreError, StoreUnavailable } from '../errors.js';
+import { fsyncDir, writeWhole } from '../fs-sync.js';
 import { keyPath } from './file-keys.js';
 import { walkKeys } from './file-list.js';
 import type { ListPage, ObjectInfo, ObjectStore } from './types.js';
@@ -140,7 +141,7 @@ export class FileStore implements ObjectStore {
     const tmp = join(dirname(path), `.tmp-${basename(path).slice(0, 32)}-${randomBytes(6).toString('hex')}`);
     const fh = await open(tmp, 'wx', 0o644);
     try {
-      await fh.writeFile(body);
+      await writeWhole(fh, body);
       await fh.sync();
     } catch (err) {
       await fh.close().catch(() => {});
@@ -154,7 +155,7 @@ export class FileStore implements ObjectStore {
       await unlink(tmp).catch(() => {});
       throw err;
     }
-    await syncDir(dirname(path));
+    await fsyncDir(dirname(path));
   }
 
   /** Removes directories emptied by a delete, up to the root; a concurrent put may refill one. */
@@ -195,14 +196,6 @@ export class FileStore implements ObjectStore {
   }
 }
 
-async function syncDir(dir: string): Promise<void> {
-  const fh = await open(dir, 'r');
-  try {
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-}
 
 function code(err: unknown): string | undefined {
   return (err as NodeJS.ErrnoException | undefined)?.code;

@@ -453,7 +453,7 @@ export function metadataConformance(engine: string, factory: MetadataFactory): v
               case 1: mk(m, pick(dirs), nm()); break;
               case 2: {
                 const e = m.readdir(pick(dirs), null, 100);
-                if (e.length) m.link(pick(e).ino, pick(dirs), nm(), T1);
+                if (e.length) m.link(pick(e).attr.ino, pick(dirs), nm(), T1);
                 break;
               }
               case 3: {
@@ -478,12 +478,12 @@ export function metadataConformance(engine: string, factory: MetadataFactory): v
         const subdirs = new Map<number, number>();
         const walk = (dir: number) => {
           for (const e of m.readdir(dir, null, 1e6)) {
-            namesOf.set(e.ino, (namesOf.get(e.ino) ?? 0) + 1);
-            assert.equal(m.getattr(e.ino).kind, e.kind);
-            if (e.kind === 'dir') {
+            namesOf.set(e.attr.ino, (namesOf.get(e.attr.ino) ?? 0) + 1);
+            assert.equal(m.getattr(e.attr.ino).kind, e.attr.kind);
+            if (e.attr.kind === 'dir') {
               subdirs.set(dir, (subdirs.get(dir) ?? 0) + 1);
-              assert.equal(m.lookup(e.ino, B('..')).ino, dir);
-              walk(e.ino);
+              assert.equal(m.lookup(e.attr.ino, B('..')).ino, dir);
+              walk(e.attr.ino);
             }
           }
         };
@@ -553,8 +553,8 @@ export function metadataConformance(engine: string, factory: MetadataFactory): v
         mk(m, ROOT_INO, 'B');
         const all = m.readdir(ROOT_INO, null, 10);
         assert.deepEqual(all.map((e) => e.name), [B('B'), B('a'), B('b'), Buffer.from([0xc3, 0xa9])]);
-        assert.deepEqual(all.map((e) => e.kind), ['file', 'dir', 'file', 'file']);
-        for (const e of all) assert.deepEqual(e.attr, m.getattr(e.ino), 'attributes as getattr gives them');
+        assert.deepEqual(all.map((e) => e.attr.kind), ['file', 'dir', 'file', 'file']);
+        for (const e of all) assert.deepEqual(e.attr, m.getattr(e.attr.ino), 'attributes as getattr gives them');
         assert.deepEqual(m.readdir(ROOT_INO, B('a'), 1).map((e) => e.name.toString()), ['b']);
         assert.deepEqual(m.readdir(ROOT_INO, Buffer.from([0xc3, 0xa9]), 10), []);
         fails(() => m.readdir(m.lookup(ROOT_INO, B('b')).ino, null, 10), 'ENOTDIR');

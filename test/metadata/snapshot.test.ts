@@ -38,7 +38,7 @@ function dump(m: Metadata): unknown[] {
     if (a.kind === 'symlink') entry.target = m.readlink(ino).toString('hex');
     if (a.kind === 'file') entry.chunks = m.getChunks(ino, 0, 1e9);
     out.push(entry);
-    if (a.kind === 'dir') for (const e of m.readdir(ino, null, 1e6)) walk(e.ino, `${path}/${e.name.toString('hex')}`);
+    if (a.kind === 'dir') for (const e of m.readdir(ino, null, 1e6)) walk(e.attr.ino, `${path}/${e.name.toString('hex')}`);
   };
   walk(ROOT_INO, '');
   return out;
