@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { ChunkRef } from '../metadata/types.js';
-import { xxh64Hex } from './checksum.js';
+import { xxh64HexYielding } from './checksum.js';
 import { DiskCache } from './disk-cache.js';
 import { ByteLru } from './lru.js';
 
@@ -37,12 +37,17 @@ export class CleanCache {
     if (!this.disk) return null;
     const data = await this.disk.get(ref.objectId);
     if (!data) return null;
-    if (data.length !== ref.len || xxh64Hex(data) !== ref.xxh64) {
+    if (data.length !== ref.len || (await xxh64HexYielding(data)) !== ref.xxh64) {
       this.disk.remove(ref.objectId);
       return null;
     }
     this.mem.set(ref.objectId, data, data.length);
     return data;
+  }
+
+  /** The chunk's bytes when memory holds them (marked recently used), else null: no I/O. */
+  peek(objectId: string): Buffer | null {
+    return this.mem.get(objectId) ?? null;
   }
 
   /** True when the object is cached in either tier (no I/O). */

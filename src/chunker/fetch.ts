@@ -2,7 +2,7 @@ import { CorruptChunk } from '../errors.js';
 import type { ChunkRef } from '../metadata/types.js';
 import type { ObjectStore } from '../store/types.js';
 import type { CleanCache } from './cache.js';
-import { xxh64Hex } from './checksum.js';
+import { xxh64HexYielding } from './checksum.js';
 import { objectKey } from './keys.js';
 import { SingleFlight } from './single-flight.js';
 
@@ -27,7 +27,7 @@ export class Fetcher {
 
   private async download(ino: number, ref: ChunkRef): Promise<Buffer> {
     const data = await this.store.get(objectKey(ref.objectId));
-    const problem = verify(data, ref);
+    const problem = await verify(data, ref);
     if (problem) {
       console.error(`chunkfs: corrupt chunk ino=${ino} idx=${ref.idx} object=${ref.objectId}: ${problem}`);
       throw new CorruptChunk(ref.objectId, problem);
@@ -38,9 +38,9 @@ export class Fetcher {
 }
 
 /** Why `data` is not the object `ref` describes, or null when it is. */
-function verify(data: Buffer, ref: ChunkRef): string | null {
+async function verify(data: Buffer, ref: ChunkRef): Promise<string | null> {
   if (data.length !== ref.len) return `length ${data.length}, expected ${ref.len}`;
-  const sum = xxh64Hex(data);
+  const sum = await xxh64HexYielding(data);
   if (sum !== ref.xxh64) return `xxh64 ${sum}, expected ${ref.xxh64}`;
   return null;
 }

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { FsError } from '../errors.js';
-import type { ChunkUpdate } from '../metadata/types.js';
+import type { ChunkRef, ChunkUpdate } from '../metadata/types.js';
 import type { ObjectStore } from '../store/types.js';
 import { Uploader } from '../uploader/uploader.js';
 import { Writeback } from '../uploader/writeback.js';
@@ -109,6 +109,17 @@ class ChunkedFileData implements FileData {
     );
     this.readahead.onRead(ino, fileSize, offset, end - offset);
     return out;
+  }
+
+  readCached(ino: number, fileSize: number, offset: number, length: number): Buffer | null {
+    const end = Math.min(fileSize, offset + length);
+    if (end <= offset) return null;
+    const ref = this.cleanChunkHolding(ino, offset, end);
+    const data = ref && this.cache.peek(ref.objectId);
+    if (!ref || !data) return null;
+    this.readahead.onRead(ino, fileSize, offset, end - offset);
+    const start = offset - chunkStart(ref.idx, this.cs);
+    return data.subarray(start, start + (end - offset));
   }
 
   async write(ino: number, offset: number, data: Buffer): Promise<void> {
@@ -229,13 +240,20 @@ class ChunkedFileData implements FileData {
    * needs the general path (dirty, a hole, several chunks, or past the chunk's data).
    */
   private async readWithinCleanChunk(ino: number, offset: number, end: number): Promise<Buffer | null> {
+    const ref = this.cleanChunkHolding(ino, offset, end);
+    if (!ref) return null;
+    const start = offset - chunkStart(ref.idx, this.cs);
+    const data = await this.fetcher.fetch(ino, ref);
+    return data.subarray(start, start + (end - offset));
+  }
+
+  /** The stored chunk that holds all of [offset, end) and is not dirty, or null. */
+  private cleanChunkHolding(ino: number, offset: number, end: number): ChunkRef | null {
     const idx = chunkIndex(offset, this.cs);
     if (chunkIndex(end - 1, this.cs) !== idx || this.table.get(ino, idx)) return null;
     const ref = this.chunkMap.getChunk(ino, idx);
-    const start = offset - chunkStart(idx, this.cs);
-    if (!ref || start + (end - offset) > ref.len) return null;
-    const data = await this.fetcher.fetch(ino, ref);
-    return data.subarray(start, start + (end - offset));
+    if (!ref || offset - chunkStart(idx, this.cs) + (end - offset) > ref.len) return null;
+    return ref;
   }
 
   /** Writes `bytes` at in-chunk offset `start` of chunk (ino, idx), creating the dirty chunk first. */

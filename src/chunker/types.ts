@@ -18,6 +18,11 @@ export interface FileData {
    */
   read(ino: number, fileSize: number, offset: number, length: number): Promise<Buffer>;
   /**
+   * `read` without waiting, for the common case of a range inside one clean chunk that
+   * memory holds: the bytes (a view of the cached chunk), or null when `read` is needed.
+   */
+  readCached(ino: number, fileSize: number, offset: number, length: number): Buffer | null;
+  /**
    * Writes `data` at `offset` into the cached chunks (read-modify-write of partial
    * chunks) and marks them dirty. Waits (backpressure) while the dirty-bytes bound is reached.
    * Does not change the file size: the vfs does. `data` is copied before the promise

@@ -1,6 +1,7 @@
 import { serve } from '../fuse/mount.js';
 import type { MountOptions } from '../fuse/options.js';
 import { readLease } from '../metadata/lease.js';
+import { parseStoreUrl } from '../store/url.js';
 import { openStore } from './store-open.js';
 import { openFilesystem } from '../vfs/filesystem.js';
 import type { Vfs } from '../vfs/types.js';
@@ -23,6 +24,15 @@ export interface ServeArgs {
 const RECORD_EVERY_MS = 1000;
 const SNAPSHOT_LOOK_EVERY_MS = 30_000;
 
+/**
+ * A file store is local disk already: copying its chunks to the disk cache as they are
+ * read would double the disk traffic for nothing (its default is then 0; `cache_size`
+ * still sets one, for a file store on a network filesystem). Others: the chunker's default.
+ */
+function defaultCacheSize(storeUrl: string): number | undefined {
+  return parseStoreUrl(storeUrl).scheme === 'file' ? 0 : undefined;
+}
+
 /** Namespace totals for the runtime record. */
 async function usageOf(vfs: Vfs): Promise<RuntimeRecord['usage']> {
   return vfs.usage();
@@ -43,7 +53,7 @@ export async function serveMount(a: ServeArgs): Promise<number> {
     fs = await openFilesystem({
       store,
       localDir: a.localDir,
-      cacheSize: o.fs.cacheSize,
+      cacheSize: o.fs.cacheSize ?? defaultCacheSize(a.storeUrl),
       writeback: o.fs.writeback,
       uploadConcurrency: o.fs.uploadConcurrency,
       snapshotIntervalMs: o.fs.snapshotIntervalMs,

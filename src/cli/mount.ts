@@ -49,7 +49,8 @@ Mount options (-o, comma-separated; repeatable):
   fsname=NAME, subtype=NAME   names shown in /proc/mounts (default STORE, fuse.chunkfs)
   nonempty                mount over a non-empty directory
   cache_dir=DIR           local dir (metadata, cache, logs)
-  cache_size=SIZE         disk cache of clean chunks, e.g. 10G
+  cache_size=SIZE         disk cache of clean chunks, e.g. 10G (default 1G;
+                          0 for a file:// store, which is local already)
   writeback               close() returns once data is in the local journal
   upload_concurrency=N    parallel uploads
   snapshot_interval=T     metadata snapshot period, e.g. 10m

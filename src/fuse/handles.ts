@@ -28,6 +28,11 @@ export class HandleTable {
     return h;
   }
 
+  /** `get` without the error: undefined when unknown. */
+  find(id: number): { fh: number; ino: number } | undefined {
+    return this.map.get(id);
+  }
+
   delete(id: number): void {
     this.map.delete(id);
   }

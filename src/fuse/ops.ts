@@ -174,13 +174,27 @@ export function createOps(ctx: OpsContext) {
         paths.added(path, attr.ino, false);
         return [handles.add(fh, attr.ino)];
       }),
-    read: (path: string, fd: number, buf: Buffer, len: number, pos: number, cb: Cb) =>
+    read: (path: string, fd: number, buf: Buffer, len: number, pos: number, cb: Cb) => {
+      // A sequential reader's bytes are usually in memory already: answering at once skips
+      // two promise turns per 128 KiB request, a fifth of the time of a cached read.
+      const h = handles.find(fd);
+      const cached = h && vfs.readCached(h.fh, pos, len);
+      if (cached) {
+        const done = begin('read');
+        counters.reads++;
+        counters.readBytes += cached.length;
+        const n = cached.copy(buf, 0, 0, Math.min(len, cached.length));
+        done();
+        cb(n);
+        return;
+      }
       answerCount(cb, `read ${path}`, async () => {
         const data = await vfs.read(handles.get(fd).fh, pos, len);
         counters.reads++;
         counters.readBytes += data.length;
         return data.copy(buf, 0, 0, Math.min(len, data.length));
-      }),
+      });
+    },
     write: (path: string, fd: number, buf: Buffer, len: number, pos: number, cb: Cb) =>
       answerCount(cb, `write ${path}`, async () => {
         counters.writes++;

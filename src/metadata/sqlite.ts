@@ -1,3 +1,4 @@
+import { ChunkRefCache } from './chunk-ref-cache.js';
 import { existsSync } from 'node:fs';
 import { fsError } from '../errors.js';
 import { MetadataError } from './errors.js';
@@ -65,6 +66,7 @@ export class SqliteMetadata implements Metadata {
   private readonly nodes: Nodes;
   private readonly book: ObjectBook;
   private readonly runTx: (fn: () => unknown) => unknown;
+  private readonly refs = new ChunkRefCache();
   /** Latest snapshot seq taken; mirrors the settings row. */
   private seq: number;
   /** Mirrors the `changed` settings row, so that a write sets it once per snapshot. */
@@ -198,7 +200,7 @@ export class SqliteMetadata implements Metadata {
   }
 
   setattr(ino: number, changes: AttrChanges): Attr {
-    return this.write(() => {
+    return this.changingChunks(ino, () => {
       const node = this.nodes.get(ino);
       const { size } = changes;
       if (size !== undefined) {
@@ -228,8 +230,25 @@ export class SqliteMetadata implements Metadata {
   }
 
   getChunk(ino: number, idx: number): ChunkRef | null {
+    const known = this.refs.get(ino, idx);
+    if (known !== undefined) return known;
+    const ref = this.chunkRow(ino, idx);
+    this.refs.set(ino, idx, ref);
+    return ref;
+  }
+
+  private chunkRow(ino: number, idx: number): ChunkRef | null {
     const row = this.st.get('SELECT idx, object_id AS objectId, len, xxh64 FROM chunks WHERE ino = ? AND idx = ?').get(ino, idx);
     return (row as ChunkRef | undefined) ?? null;
+  }
+
+  /** A writing transaction that may change `ino`'s chunk rows: their cached refs are forgotten, committed or not. */
+  private changingChunks<T>(ino: number, fn: () => T): T {
+    try {
+      return this.write(fn);
+    } finally {
+      this.refs.forget(ino);
+    }
   }
 
   getChunks(ino: number, fromIdx: number, toIdx: number): ChunkRef[] {
@@ -245,7 +264,7 @@ export class SqliteMetadata implements Metadata {
         throw fsError('EINVAL', `bad chunk ref ${JSON.stringify(u)}`);
       }
     }
-    this.write(() => {
+    this.changingChunks(ino, () => {
       const node = this.nodes.find(ino);
       if (!node) {
         // The file was destroyed while its chunks were uploading: no snapshot can name them.
@@ -260,7 +279,7 @@ export class SqliteMetadata implements Metadata {
   }
 
   private commitOne(ino: number, u: ChunkUpdate): void {
-    const old = this.getChunk(ino, u.idx);
+    const old = this.chunkRow(ino, u.idx);
     if (u.objectId === null) {
       if (!old) return;
       this.st.get('DELETE FROM chunks WHERE ino = ? AND idx = ?').run(ino, u.idx);
@@ -315,7 +334,7 @@ export class SqliteMetadata implements Metadata {
 
   /** Idempotent: destroying an inode that is already gone does nothing. EBUSY while it still has a name. */
   destroyInode(ino: number): void {
-    this.write(() => {
+    this.changingChunks(ino, () => {
       const node = this.nodes.find(ino);
       if (!node) return;
       if (node.nlink > 0) throw fsError('EBUSY', `inode ${ino} still has ${node.nlink} link(s)`);

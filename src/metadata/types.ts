@@ -154,7 +154,7 @@ export interface Metadata {
   /** A symlink's target. EINVAL when the inode is no symlink. */
   readlink(ino: number): Buffer;
 
-  /** The chunk at `idx`, or null for a hole. */
+  /** The chunk at `idx`, or null for a hole. The ref may be shared: do not modify it. */
   getChunk(ino: number, idx: number): ChunkRef | null;
   /** Chunks with fromIdx <= idx < toIdx that exist, ascending. */
   getChunks(ino: number, fromIdx: number, toIdx: number): ChunkRef[];

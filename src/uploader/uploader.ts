@@ -1,7 +1,7 @@
 import PQueue from 'p-queue';
 import type { ChunkUpdate } from '../metadata/types.js';
 import type { ObjectStore } from '../store/types.js';
-import { xxh64Hex } from '../chunker/checksum.js';
+import { xxh64HexYielding } from '../chunker/checksum.js';
 import { newObjectId, objectKey } from '../chunker/keys.js';
 import { isAllZero } from '../chunker/zero.js';
 import type { ChunkMap } from '../chunker/types.js';
@@ -62,7 +62,7 @@ export class Uploader {
       this.chunkMap.commitChunks(ino, [hole], sizeAtLeast);
       return hole;
     }
-    const ref: ChunkUpdate = { idx, objectId: newObjectId(), len: data.length, xxh64: xxh64Hex(data) };
+    const ref: ChunkUpdate = { idx, objectId: newObjectId(), len: data.length, xxh64: await xxh64HexYielding(data) };
     await this.store.put(objectKey(ref.objectId), data);
     this.objects++;
     this.bytes += data.length;

@@ -50,6 +50,13 @@ export class FileIo {
     return translating(() => this.data.read(handle.ino, state.size, offset, length));
   }
 
+  /** `read` answered from memory without waiting, or null when `read` must run (also for every error). */
+  readCached(fh: number, offset: number, length: number): Buffer | null {
+    const handle = this.handles.find(fh);
+    if (!handle || handle.dir || !handle.readable || !Number.isSafeInteger(offset) || offset < 0) return null;
+    return this.data.readCached(handle.ino, this.handles.stateOf(handle).size, offset, length);
+  }
+
   async write(fh: number, offset: number, buf: Buffer): Promise<number> {
     const handle = this.handles.get(fh);
     if (handle.dir) throw fsError('EISDIR');

@@ -60,6 +60,11 @@ export class HandleTable {
     return handle;
   }
 
+  /** The handle `fh`, or undefined when unknown. */
+  find(fh: number): Handle | undefined {
+    return this.handles.get(fh);
+  }
+
   /** The open state of `ino`, or undefined when nothing has it open. */
   inode(ino: number): OpenInode | undefined {
     return this.inodes.get(ino);

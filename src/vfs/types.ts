@@ -57,6 +57,11 @@ export interface Vfs {
   /** The bytes read; the buffer may be shared with the chunk cache: do not modify it. */
   read(fh: number, offset: number, length: number): Promise<Buffer>;
   /**
+   * `read` without waiting when memory holds the bytes (a sequential reader's usual case):
+   * the bytes, or null when `read` must be called (which also reports every error).
+   */
+  readCached(fh: number, offset: number, length: number): Buffer | null;
+  /**
    * Returns the bytes written (all of them, or an error). O_APPEND handles write at the end.
    * `data` is read only until the promise settles, so the caller may reuse it afterwards.
    */

@@ -153,6 +153,10 @@ export class ChunkVfs implements Vfs {
     return this.io.read(fh, offset, length);
   }
 
+  readCached(fh: number, offset: number, length: number): Buffer | null {
+    return this.io.readCached(fh, offset, length);
+  }
+
   write(fh: number, offset: number, data: Buffer): Promise<number> {
     this.writable();
     return this.io.write(fh, offset, data);

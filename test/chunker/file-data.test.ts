@@ -79,3 +79,32 @@ test('drop forgets dirty chunks of a destroyed inode', async () => {
   assert.equal(store.calls.put, 0);
   await fd.close();
 });
+
+test('readCached answers only from a clean chunk memory holds, and the same bytes as read', async () => {
+  const { fd, mem, map } = await openDataPath({ chunkSize: CS });
+  const data = bytes(2 * CS + 50);
+  await fd.write(4, 0, data);
+  assert.equal(fd.readCached(4, data.length, 0, 100), null, 'dirty: the general path');
+  await fd.flush(4);
+  // An uploaded chunk stays in memory under its new object.
+  assert.deepEqual(fd.readCached(4, data.length, 10, 100), data.subarray(10, 110));
+  assert.deepEqual(fd.readCached(4, data.length, 2 * CS, 1000), data.subarray(2 * CS), 'stops at the end of the file');
+  assert.equal(fd.readCached(4, data.length, CS - 10, 20), null, 'a range across two chunks');
+  assert.equal(fd.readCached(4, data.length, data.length, 10), null, 'at the end');
+  assert.equal(fd.readCached(4, 3 * CS + 10, 3 * CS, 10), null, 'a hole');
+  assert.equal(fd.readCached(4, 3 * CS, 2 * CS + 40, 20), null, 'past the stored bytes of the chunk');
+  await fd.write(4, 5, Buffer.from('new'));
+  assert.equal(fd.readCached(4, data.length, 0, 100), null, 'dirty again');
+  assert.deepEqual(fd.readCached(4, data.length, CS, 100), data.subarray(CS, CS + 100), 'the other chunks still answer');
+  await fd.close();
+
+  const cold = new StoreSpy(mem);
+  const fd2 = await openFileData(cold, map, { chunkSize: CS, cacheDir: tempDir(), cacheSize: 0, readahead: 0 });
+  assert.equal(fd2.readCached(4, data.length, 0, 100), null, 'nothing in memory after a restart');
+  assert.equal(cold.calls.get, 0, 'and readCached never fetches');
+  const read = await fd2.read(4, data.length, 0, 100);
+  assert.equal(cold.calls.get, 1);
+  assert.equal(read.subarray(5, 8).toString(), 'new');
+  assert.deepEqual(fd2.readCached(4, data.length, 100, 100), data.subarray(100, 200), 'the fetched chunk answers');
+  await fd2.close();
+});

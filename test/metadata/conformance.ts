@@ -595,6 +595,29 @@ export function metadataConformance(engine: string, factory: MetadataFactory): v
         assert.deepEqual(m.statfs(), { files: 2, bytes: 5 * CS + 7, objects: 2, objectBytes: CS + 7 });
       });
 
+      it('getChunk follows every change of the rows: commit, replace, zeroing, truncate, destroy', (m) => {
+        const f = mk(m, ROOT_INO, 'f');
+        // Each value is asked for before it changes too, so that a remembered answer would show.
+        assert.equal(m.getChunk(f.ino, 0), null);
+        assert.equal(m.getChunk(f.ino, 2), null);
+        m.commitChunks(f.ino, [chunk(0, 1, CS), chunk(1, 2, CS), chunk(2, 3, CS)], 3 * CS);
+        assert.deepEqual(m.getChunk(f.ino, 0), chunk(0, 1, CS));
+        assert.deepEqual(m.getChunk(f.ino, 2), chunk(2, 3, CS));
+        m.commitChunks(f.ino, [chunk(0, 4, CS)]);
+        assert.deepEqual(m.getChunk(f.ino, 0), chunk(0, 4, CS), 'replaced');
+        m.commitChunks(f.ino, [{ idx: 0, objectId: null }]);
+        assert.equal(m.getChunk(f.ino, 0), null, 'zeroed');
+        assert.throws(() => m.commitChunks(f.ino, [chunk(1, 5, CS), { idx: -1, objectId: null }]));
+        assert.deepEqual(m.getChunk(f.ino, 1), chunk(1, 2, CS), 'a refused commit changes nothing');
+        m.setattr(f.ino, { size: CS + 1 });
+        assert.equal(m.getChunk(f.ino, 2), null, 'cut by the truncate');
+        assert.deepEqual(m.getChunk(f.ino, 1), chunk(1, 2, CS), 'the boundary chunk stays');
+        m.unlink(ROOT_INO, B('f'), T1);
+        assert.deepEqual(m.getChunk(f.ino, 1), chunk(1, 2, CS), 'an unlinked inode keeps its data until destroyed');
+        m.destroyInode(f.ino);
+        assert.equal(m.getChunk(f.ino, 1), null, 'destroyed');
+      });
+
       it('a replaced or zeroed chunk retires its object, deleted only after a later snapshot is uploaded', async (m) => {
         const f = mk(m, ROOT_INO, 'f');
         m.commitChunks(f.ino, [chunk(0, 1), chunk(1, 2)]);
