@@ -14,10 +14,14 @@ import {
 import { StoreError } from '../errors.js';
 import { redactEndpoint } from './endpoint.js';
 import { readPasswdFile } from './s3-credentials.js';
+import { S3Direct } from './s3-direct.js';
 import { mapS3Error } from './s3-errors.js';
+import type { SigningCredentials } from './sigv4.js';
 import type { ListPage, ObjectInfo, ObjectStore, StoreOptions } from './types.js';
 
 const MAX_PAGE = 1000;
+const DEFAULT_CONNECT_MS = 5_000;
+const DEFAULT_IDLE_MS = 60_000;
 const DELETE_BATCH = 1000;
 
 export interface S3StoreConfig extends StoreOptions {
@@ -47,7 +51,42 @@ export async function createS3Store(cfg: S3StoreConfig): Promise<S3Store> {
     ...(cfg.profile ? { profile: cfg.profile } : {}),
     ...(credentials ? { credentials } : {}),
   };
-  return new S3Store(new S3Client(config), cfg);
+  const client = new S3Client(config);
+  return new S3Store(client, cfg, await directTarget(client, cfg, config.region as string));
+}
+
+/**
+ * Where direct requests go, from the SDK's own endpoint rules for this bucket (so the URL
+ * and signing region are the SDK's), or null when those rules ask for anything but plain
+ * SigV4 (the SDK then sends every request).
+ */
+async function directTarget(client: S3Client, cfg: S3StoreConfig, region: string): Promise<S3Direct | null> {
+  try {
+    const resolved = await client.config.endpointProvider({
+      Bucket: cfg.bucket,
+      Region: region,
+      ForcePathStyle: cfg.pathStyle ?? false,
+      UseFIPS: false,
+      UseDualStack: false,
+      Accelerate: false,
+      ...(cfg.endpoint ? { Endpoint: cfg.endpoint } : {}),
+    });
+    const scheme = (resolved.properties?.authSchemes as { name?: string; signingRegion?: string }[] | undefined)?.[0];
+    if (scheme && scheme.name !== 'sigv4') return null;
+    const credentials = client.config.credentials as () => Promise<SigningCredentials>;
+    return new S3Direct({
+      baseUrl: new URL(resolved.url.href),
+      prefix: cfg.prefix,
+      signingRegion: scheme?.signingRegion ?? region,
+      credentials,
+      connectMs: cfg.timeouts?.connectMs ?? DEFAULT_CONNECT_MS,
+      idleMs: cfg.timeouts?.requestMs ?? DEFAULT_IDLE_MS,
+      bucket: cfg.bucket,
+      endpoint: cfg.endpoint ? redactEndpoint(cfg.endpoint) : 'AWS S3',
+    });
+  } catch {
+    return null;
+  }
 }
 
 /**
@@ -56,9 +95,9 @@ export async function createS3Store(cfg: S3StoreConfig): Promise<S3Store> {
  * SDK only logs an overlong request unless told to throw.
  */
 function requestHandlerOptions(t: StoreOptions['timeouts']): S3ClientConfig['requestHandler'] {
-  const idle = t?.requestMs ?? 60_000;
+  const idle = t?.requestMs ?? DEFAULT_IDLE_MS;
   return {
-    connectionTimeout: t?.connectMs ?? 5_000,
+    connectionTimeout: t?.connectMs ?? DEFAULT_CONNECT_MS,
     socketTimeout: idle,
     requestTimeout: idle * 10,
     throwOnRequestTimeout: true,
@@ -85,7 +124,12 @@ export class S3Store implements ObjectStore {
   private readonly prefix: string;
   private readonly endpoint: string;
 
-  constructor(private readonly client: S3Client, cfg: S3StoreConfig) {
+  constructor(
+    private readonly client: S3Client,
+    cfg: S3StoreConfig,
+    /** Object PUTs and GETs without the SDK's per-request cost; null: the SDK sends all. */
+    private readonly direct: S3Direct | null = null,
+  ) {
     this.bucket = cfg.bucket;
     this.prefix = cfg.prefix;
     this.endpoint = cfg.endpoint ? redactEndpoint(cfg.endpoint) : 'AWS S3';
@@ -94,10 +138,12 @@ export class S3Store implements ObjectStore {
   }
 
   async put(key: string, body: Uint8Array): Promise<void> {
+    if (this.direct) return this.direct.put(key, body);
     await this.send('put', key, new PutObjectCommand({ ...this.loc(key), Body: body, ContentLength: body.length }));
   }
 
   async get(key: string): Promise<Buffer> {
+    if (this.direct) return this.direct.get(key);
     const out = await this.send('get', key, new GetObjectCommand(this.loc(key)));
     return this.body('get', key, out.Body, out.ContentLength);
   }
@@ -199,6 +245,7 @@ export class S3Store implements ObjectStore {
   }
 
   async close(): Promise<void> {
+    this.direct?.close();
     this.client.destroy();
   }
 
