@@ -7,11 +7,12 @@ import { hasCommand } from './procs.js';
 import { startProxy, type Proxy } from './proxy.js';
 import { ChunkfsSystem } from './systems/chunkfs.js';
 import { LocalSystem } from './systems/local.js';
+import { NoopSystem } from './systems/noop.js';
 import { RawSystem } from './systems/raw.js';
 import { S3fsSystem } from './systems/s3fs.js';
 import type { BenchSystem } from './systems/types.js';
 
-export const SYSTEM_NAMES = ['chunkfs-s3', 'raw-store', 's3fs', 'chunkfs-file', 'local-disk'] as const;
+export const SYSTEM_NAMES = ['chunkfs-s3', 'raw-store', 's3fs', 'chunkfs-file', 'fuse-noop', 'local-disk'] as const;
 
 export interface SetupOptions {
   scratch: string;
@@ -115,6 +116,9 @@ export async function setUp(o: SetupOptions, cleanup: Cleanup): Promise<Setup> {
         );
         break;
       }
+      case 'fuse-noop':
+        systems.push(new NoopSystem(o.scratch));
+        break;
       case 'local-disk':
         systems.push(new LocalSystem(o.scratch));
         break;

@@ -5,9 +5,16 @@ import { formatNumber } from '../units.js';
 export const SMALL_CREATE_TARGET = 0.8;
 const PHASE = 'create until durable';
 
-function figure(run: Pick<RunResults, 'results'>, system: string): number | null {
-  const res = run.results.find((r) => r.system === system && r.workload === 'smallfiles');
-  const p: PhaseResult | undefined = res?.phases.find((ph) => ph.phase === PHASE);
+/** Shares of the no-op FUSE filesystem's sequential figures that chunkfs on a file store is to reach. */
+export const FUSE_CEILING_TARGETS: readonly { phase: string; share: number }[] = [
+  { phase: 'write', share: 0.6 },
+  { phase: 'read cold', share: 0.7 },
+  { phase: 'read warm', share: 0.7 },
+];
+
+function figure(run: Pick<RunResults, 'results'>, system: string, workload = 'smallfiles', phase = PHASE): number | null {
+  const res = run.results.find((r) => r.system === system && r.workload === workload);
+  const p: PhaseResult | undefined = res?.phases.find((ph) => ph.phase === phase);
   return p && typeof p.value === 'number' ? p.value : null;
 }
 
@@ -36,5 +43,28 @@ export function smallCreateCeiling(run: Pick<RunResults, 'results' | 'systems' |
     );
   }
   if (out.length > 2) out.push('');
+  return out;
+}
+
+/**
+ * Markdown saying how chunkfs on the file store compares with the no-op FUSE filesystem of
+ * the same run (the binding's ceiling): each sequential phase as a share, against its
+ * target. No lines unless both ran the sequential workload.
+ */
+export function fuseCeiling(run: Pick<RunResults, 'results' | 'systems' | 'workloads'>): string[] {
+  const names = run.systems.map((s) => s.name);
+  if (!run.workloads.includes('seq') || !names.includes('fuse-noop') || !names.includes('chunkfs-file')) return [];
+  const out = ['chunkfs-file\'s sequential figures are to be compared with fuse-noop\'s, a fuse-native filesystem that stores nothing: the ceiling of the binding.', ''];
+  for (const { phase, share: target } of FUSE_CEILING_TARGETS) {
+    const ceiling = figure(run, 'fuse-noop', 'seq', phase);
+    const v = figure(run, 'chunkfs-file', 'seq', phase);
+    if (ceiling === null || ceiling <= 0 || v === null) continue;
+    const share = v / ceiling;
+    out.push(
+      `- ${phase}: ${formatNumber(v)} of ${formatNumber(ceiling)} MB/s, ${formatNumber(share * 100)}% ` +
+        `(${share >= target ? 'meets' : 'below'} the ${Math.round(target * 100)}% target)`,
+    );
+  }
+  out.push('');
   return out;
 }

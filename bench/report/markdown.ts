@@ -1,6 +1,6 @@
 import type { RunResults } from '../types.js';
 import { formatBytes, formatNumber } from '../units.js';
-import { smallCreateCeiling } from './ceiling.js';
+import { fuseCeiling, smallCreateCeiling } from './ceiling.js';
 import { cellText, netText, requestsText, rows } from './cells.js';
 
 const esc = (s: string): string => s.replace(/\|/g, '\\|');
@@ -40,6 +40,7 @@ export function renderMarkdown(run: RunResults): string {
     ),
     '',
     ...smallCreateCeiling(run),
+    ...fuseCeiling(run),
     '![chart](chart.svg)',
     '',
     '## Details',

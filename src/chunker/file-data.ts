@@ -118,8 +118,7 @@ class ChunkedFileData implements FileData {
     const data = ref && this.cache.peek(ref.objectId);
     if (!ref || !data) return null;
     this.readahead.onRead(ino, fileSize, offset, end - offset);
-    const start = offset - chunkStart(ref.idx, this.cs);
-    return data.subarray(start, start + (end - offset));
+    return this.rangeOf(ref, data, offset, end);
   }
 
   async write(ino: number, offset: number, data: Buffer): Promise<void> {
@@ -241,9 +240,12 @@ class ChunkedFileData implements FileData {
    */
   private async readWithinCleanChunk(ino: number, offset: number, end: number): Promise<Buffer | null> {
     const ref = this.cleanChunkHolding(ino, offset, end);
-    if (!ref) return null;
+    return ref && this.rangeOf(ref, await this.fetcher.fetch(ino, ref), offset, end);
+  }
+
+  /** The file's bytes [offset, end) as a view of chunk `ref`'s bytes. */
+  private rangeOf(ref: ChunkRef, data: Buffer, offset: number, end: number): Buffer {
     const start = offset - chunkStart(ref.idx, this.cs);
-    const data = await this.fetcher.fetch(ino, ref);
     return data.subarray(start, start + (end - offset));
   }
 

@@ -175,25 +175,23 @@ export function createOps(ctx: OpsContext) {
         return [handles.add(fh, attr.ino)];
       }),
     read: (path: string, fd: number, buf: Buffer, len: number, pos: number, cb: Cb) => {
+      const deliver = (data: Buffer): number => {
+        counters.reads++;
+        counters.readBytes += data.length;
+        return data.copy(buf, 0, 0, Math.min(len, data.length));
+      };
       // A sequential reader's bytes are usually in memory already: answering at once skips
-      // two promise turns per 128 KiB request, a fifth of the time of a cached read.
+      // the promise turns, a fifth of the time of such a read (measured on a file store).
       const h = handles.find(fd);
       const cached = h && vfs.readCached(h.fh, pos, len);
       if (cached) {
         const done = begin('read');
-        counters.reads++;
-        counters.readBytes += cached.length;
-        const n = cached.copy(buf, 0, 0, Math.min(len, cached.length));
+        const n = deliver(cached);
         done();
         cb(n);
         return;
       }
-      answerCount(cb, `read ${path}`, async () => {
-        const data = await vfs.read(handles.get(fd).fh, pos, len);
-        counters.reads++;
-        counters.readBytes += data.length;
-        return data.copy(buf, 0, 0, Math.min(len, data.length));
-      });
+      answerCount(cb, `read ${path}`, async () => deliver(await vfs.read(handles.get(fd).fh, pos, len)));
     },
     write: (path: string, fd: number, buf: Buffer, len: number, pos: number, cb: Cb) =>
       answerCount(cb, `write ${path}`, async () => {

@@ -1,6 +1,7 @@
 import { createHash, webcrypto } from 'node:crypto';
 import http from 'node:http';
 import https from 'node:https';
+import { BodyBuffer } from './body-buffer.js';
 import { mapS3Error } from './s3-errors.js';
 import { EMPTY_SHA256, encodeKeyPath, SigV4Signer, type SigningCredentials } from './sigv4.js';
 
@@ -134,28 +135,14 @@ async function sha256Off(body: Uint8Array): Promise<string> {
   return Buffer.from(await webcrypto.subtle.digest('SHA-256', body)).toString('hex');
 }
 
-/**
- * The body into one buffer of the announced length (grown if the server sends more). With
- * `max`, the bytes past it are dropped (the body is still read to its end).
- */
+/** The body, read to its end into one buffer (at most `max` bytes of it kept). */
 function readBody(res: http.IncomingMessage, length: number | undefined, max = Infinity): Promise<Buffer> {
   return new Promise((resolve, reject) => {
-    let out = Buffer.allocUnsafe(Math.min(length ?? 64 * 1024, max));
-    let filled = 0;
-    res.on('data', (part: Buffer) => {
-      if (filled >= max) return;
-      if (filled + part.length > max) part = part.subarray(0, max - filled);
-      if (filled + part.length > out.length) {
-        const grown = Buffer.allocUnsafe(Math.max(out.length * 2, filled + part.length));
-        out.copy(grown, 0, 0, filled);
-        out = grown;
-      }
-      part.copy(out, filled);
-      filled += part.length;
-    });
+    const body = new BodyBuffer(length, max);
+    res.on('data', (part: Buffer) => body.add(part));
     res.on('end', () => {
       if (!res.complete) reject(Object.assign(new Error('connection closed before the whole body'), { code: 'ECONNRESET' }));
-      else resolve(filled === out.length ? out : out.subarray(0, filled));
+      else resolve(body.bytes());
     });
     res.on('error', reject);
     res.on('aborted', () => reject(Object.assign(new Error('response aborted'), { code: 'ECONNRESET' })));

@@ -14,6 +14,7 @@ import {
 import { StoreError } from '../errors.js';
 import { redactEndpoint } from './endpoint.js';
 import { readPasswdFile } from './s3-credentials.js';
+import { BodyBuffer } from './body-buffer.js';
 import { S3Direct } from './s3-direct.js';
 import { mapS3Error } from './s3-errors.js';
 import type { SigningCredentials } from './sigv4.js';
@@ -278,22 +279,9 @@ function isAsyncIterable(body: unknown): body is AsyncIterable<Uint8Array> {
   return typeof (body as { [Symbol.asyncIterator]?: unknown })[Symbol.asyncIterator] === 'function';
 }
 
-/**
- * The body's bytes, read straight into one buffer of the announced length: a 4 MiB chunk
- * is otherwise gathered as a list of socket reads and concatenated, a second copy that
- * showed in profiles of sequential reads. A body longer than announced is kept whole.
- */
+/** The body's bytes in one buffer of the announced length. */
 async function collectInto(body: AsyncIterable<Uint8Array>, length: number): Promise<Buffer> {
-  let out = Buffer.allocUnsafe(length);
-  let filled = 0;
-  for await (const part of body) {
-    if (filled + part.length > out.length) {
-      const grown = Buffer.allocUnsafe(Math.max(out.length * 2, filled + part.length));
-      out.copy(grown, 0, 0, filled);
-      out = grown;
-    }
-    out.set(part, filled);
-    filled += part.length;
-  }
-  return filled === out.length ? out : out.subarray(0, filled);
+  const out = new BodyBuffer(length);
+  for await (const part of body) out.add(part);
+  return out.bytes();
 }

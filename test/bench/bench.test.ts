@@ -10,7 +10,7 @@ import { workloadNames } from '../../bench/workloads/index.js';
 
 const BIN = fileURLToPath(new URL('../../bin/chunkfs.js', import.meta.url));
 /** Systems whose failures are chunkfs's or the harness's own; s3fs's are reported, not failed on. */
-const OURS = ['chunkfs-s3', 'chunkfs-file', 'raw-store', 'local-disk'];
+const OURS = ['chunkfs-s3', 'chunkfs-file', 'raw-store', 'fuse-noop', 'local-disk'];
 /**
  * s3fs is left out: it is a peer, not ours to test, absent from a fresh machine, and over
  * s3rver its small-file workloads alone would double the time of this test.
@@ -48,7 +48,7 @@ test('chunkfs bench --quick runs every workload, writes the reports and leaves n
 
   assert.deepEqual(run.workloads, workloadNames());
   const ran = run.systems.filter((s) => !s.skipped).map((s) => s.name);
-  for (const sys of ['chunkfs-s3', 'chunkfs-file', 'raw-store', 'local-disk']) assert.ok(ran.includes(sys), `${sys} did not run`);
+  for (const sys of OURS) assert.ok(ran.includes(sys), `${sys} did not run`);
   for (const sys of ran) {
     for (const w of run.workloads) {
       const res = run.results.find((r) => r.system === sys && r.workload === w);
@@ -75,6 +75,12 @@ test('chunkfs bench --quick runs every workload, writes the reports and leaves n
   const md = readFileSync(join(out, 'report.md'), 'utf8');
   for (const w of run.workloads) assert.match(md, new RegExp(`\\| ${w} \\|`));
   assert.match(md, /"create until durable" is to be compared with raw-store's/);
+  // The no-op filesystem runs the sequential workload only, and the file store is measured against it.
+  const noop = run.results.filter((r) => r.system === 'fuse-noop');
+  assert.deepEqual(noop.filter((r) => !r.skipped).map((r) => r.workload), ['seq']);
+  assert.ok(noop.find((r) => r.workload === 'seq')!.phases.every((p) => (p.value ?? 0) > 0), 'fuse-noop has no sequential figures');
+  assert.match(md, /- write: [\d.,]+ of [\d.,]+ MB\/s, [\d.,]+% \((meets|below) the 60% target\)/);
+  assert.match(md, /- read cold: [\d.,]+ of [\d.,]+ MB\/s, [\d.,]+% \((meets|below) the 70% target\)/);
   const svg = readFileSync(join(out, 'chart.svg'), 'utf8');
   assert.match(svg, /^<svg [^>]*xmlns="http:\/\/www.w3.org\/2000\/svg"/);
   assert.ok((svg.match(/<rect /g) ?? []).length > 20, 'the chart has no bars');
