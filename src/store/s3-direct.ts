@@ -82,7 +82,8 @@ export class S3Direct {
           const req = this.request({
             method,
             protocol: this.t.baseUrl.protocol,
-            hostname: this.t.baseUrl.hostname,
+            // An IPv6 literal comes bracketed in a URL; the resolver wants it bare.
+            hostname: this.t.baseUrl.hostname.replace(/^\[(.*)\]$/, '$1'),
             port: this.t.baseUrl.port,
             path,
             headers,

@@ -15,7 +15,7 @@ interface Seen {
 }
 
 /** A loopback server that records each request and answers PUTs with 200 and GETs with `object`. */
-async function recordingEndpoint(object: Buffer): Promise<{ endpoint: string; seen: Seen[] }> {
+async function recordingEndpoint(object: Buffer, host = '127.0.0.1'): Promise<{ endpoint: string; seen: Seen[] }> {
   const seen: Seen[] = [];
   const srv = createServer((req, res) => {
     const parts: Buffer[] = [];
@@ -26,12 +26,16 @@ async function recordingEndpoint(object: Buffer): Promise<{ endpoint: string; se
       else res.writeHead(200, { 'content-length': object.length }).end(object);
     });
   });
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  await new Promise<void>((resolve, reject) => {
+    srv.once('error', reject);
+    srv.listen(0, host, resolve);
+  });
   after(() => {
     srv.closeAllConnections();
     srv.close();
   });
-  return { endpoint: `http://127.0.0.1:${(srv.address() as { port: number }).port}`, seen };
+  const name = host.includes(':') ? `[${host}]` : host;
+  return { endpoint: `http://${name}:${(srv.address() as { port: number }).port}`, seen };
 }
 
 /** The signature the request carries equals the one computed again from what arrived. */
@@ -75,6 +79,24 @@ test('object PUTs and GETs go out directly: the path with the prefix, the body w
       assert.match(String(r.headers['authorization']), /^AWS4-HMAC-SHA256 Credential=AKEY\/\d{8}\/us-east-1\/s3\/aws4_request, /);
       assertSignedAsSent(r);
     }
+  } finally {
+    await store.close();
+  }
+});
+
+test('an IPv6 literal endpoint is reached', async (t) => {
+  let target;
+  try {
+    target = await recordingEndpoint(Buffer.from('v6'), '::1');
+  } catch (err) {
+    t.skip(`no IPv6 loopback here: ${(err as Error).message}`);
+    return;
+  }
+  const store = await openStore('s3://bkt', { endpoint: target.endpoint, pathStyle: true, region: 'us-east-1', credentials: creds });
+  try {
+    await store.put('k', Buffer.from('x'));
+    assert.equal((await store.get('k')).toString(), 'v6');
+    assert.equal(target.seen[0]!.headers['host'], target.endpoint.slice('http://'.length));
   } finally {
     await store.close();
   }
