@@ -24,11 +24,9 @@ export class ListedAttrs {
     this.byPath.clear();
     if (this.maxAgeMs <= 0) return;
     this.listedAt = this.now();
-    const prefix = dir === '/' ? '/' : `${dir}/`;
-    for (const e of entries) {
+    for (const [path, attr] of listedPaths(dir, entries)) {
       if (this.byPath.size >= MAX_ENTRIES) break;
-      if (e.name === '.' || e.name === '..') continue;
-      this.byPath.set(prefix + e.name, e.attr);
+      this.byPath.set(path, attr);
     }
   }
 
@@ -47,4 +45,10 @@ export class ListedAttrs {
   clear(): void {
     if (this.byPath.size) this.byPath.clear();
   }
+}
+
+/** The full path and attributes of each entry of a listing of `dir`, `.` and `..` left out. */
+export function* listedPaths(dir: string, entries: Iterable<{ name: string; attr: Attr }>): Generator<[string, Attr]> {
+  const prefix = dir === '/' ? '/' : `${dir}/`;
+  for (const e of entries) if (e.name !== '.' && e.name !== '..') yield [prefix + e.name, e.attr];
 }

@@ -1,5 +1,6 @@
 import { FsError } from '../errors.js';
 import type { Attr, Vfs } from '../vfs/types.js';
+import { listedPaths } from './listed-attrs.js';
 
 export const ROOT_INO = 1;
 
@@ -61,11 +62,7 @@ export class PathCache {
    * listing, and then finds it here.
    */
   addListing(dir: string, entries: Iterable<{ name: string; attr: Attr }>): void {
-    const prefix = dir === '/' ? '/' : `${dir}/`;
-    for (const e of entries) {
-      if (e.name === '.' || e.name === '..') continue;
-      this.set(prefix + e.name, e.attr.ino, e.attr.kind === 'dir');
-    }
+    for (const [path, attr] of listedPaths(dir, entries)) this.set(path, attr.ino, attr.kind === 'dir');
   }
 
   private async lookUp(path: string): Promise<Attr> {

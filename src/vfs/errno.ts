@@ -20,6 +20,10 @@ export async function translating<T>(fn: () => Promise<T>): Promise<T> {
   }
 }
 
+export function isValidOffset(offset: number): boolean {
+  return Number.isSafeInteger(offset) && offset >= 0;
+}
+
 export function checkOffset(offset: number): void {
-  if (!Number.isSafeInteger(offset) || offset < 0) throw fsError('EINVAL', `bad offset ${offset}`);
+  if (!isValidOffset(offset)) throw fsError('EINVAL', `bad offset ${offset}`);
 }

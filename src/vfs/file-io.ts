@@ -1,7 +1,7 @@
 import { fsError } from '../errors.js';
 import type { FileData } from '../chunker/types.js';
 import type { Attr, Metadata } from '../metadata/types.js';
-import { checkOffset, translating } from './errno.js';
+import { checkOffset, isValidOffset, translating } from './errno.js';
 import { MAX_FILE_SIZE, O_APPEND, O_TRUNC, canRead, canWrite } from './flags.js';
 import { HandleTable, type Handle, type OpenInode } from './handles.js';
 import { KeyedMutex } from './mutex.js';
@@ -53,7 +53,7 @@ export class FileIo {
   /** `read` answered from memory without waiting, or null when `read` must run (also for every error). */
   readCached(fh: number, offset: number, length: number): Buffer | null {
     const handle = this.handles.find(fh);
-    if (!handle || handle.dir || !handle.readable || !Number.isSafeInteger(offset) || offset < 0) return null;
+    if (!handle || handle.dir || !handle.readable || !isValidOffset(offset)) return null;
     return this.data.readCached(handle.ino, this.handles.stateOf(handle).size, offset, length);
   }
 

@@ -31,29 +31,29 @@ function setup(writeback: boolean) {
   return { calls, attr, io: new FileIo(meta, data, writeback, () => 1000) };
 }
 
-test('fsync: data uploaded, then the journal synced, then the metadata', async () => {
-  const { calls, attr, io } = setup(true);
+/** A handle that has written one byte, with the calls so far forgotten. */
+async function afterOneWrite(writeback: boolean) {
+  const { calls, attr, io } = setup(writeback);
   const h = await io.open(attr, O_RDWR);
   await io.write(h.fh, 0, Buffer.from('x'));
   calls.length = 0;
-  await io.fsync(h.fh);
+  return { calls, io, fh: h.fh };
+}
+
+test('fsync: data uploaded, then the journal synced, then the metadata', async () => {
+  const { calls, io, fh } = await afterOneWrite(true);
+  await io.fsync(fh);
   assert.deepEqual(calls, ['data.flush', 'meta.setattr', 'data.syncJournal', 'meta.sync']);
 });
 
 test('close in writeback mode journals and commits the size without syncing anything', async () => {
-  const { calls, attr, io } = setup(true);
-  const h = await io.open(attr, O_RDWR);
-  await io.write(h.fh, 0, Buffer.from('x'));
-  calls.length = 0;
-  await io.flush(h.fh);
+  const { calls, io, fh } = await afterOneWrite(true);
+  await io.flush(fh);
   assert.deepEqual(calls, ['data.journal', 'meta.setattr']);
 });
 
 test('close in the default mode uploads, then syncs the journal before the metadata', async () => {
-  const { calls, attr, io } = setup(false);
-  const h = await io.open(attr, O_RDWR);
-  await io.write(h.fh, 0, Buffer.from('x'));
-  calls.length = 0;
-  await io.release(h.fh);
+  const { calls, io, fh } = await afterOneWrite(false);
+  await io.release(fh);
   assert.deepEqual(calls, ['data.flush', 'meta.setattr', 'data.syncJournal', 'meta.sync']);
 });
