@@ -28,6 +28,7 @@ export function openDb(path: string, opts: { mustExist: boolean; synchronous?: S
 /** Prepares each distinct SQL text once. */
 export class Statements {
   private readonly cache = new Map<string, Database.Statement>();
+  private readonly rawCache = new Map<string, Database.Statement>();
   constructor(private readonly db: Db) {}
 
   get(sql: string): Database.Statement {
@@ -35,6 +36,16 @@ export class Statements {
     if (!st) {
       st = this.db.prepare(sql);
       this.cache.set(sql, st);
+    }
+    return st;
+  }
+
+  /** A statement whose rows are arrays of column values: about twice as fast for long results. */
+  raw(sql: string): Database.Statement {
+    let st = this.rawCache.get(sql);
+    if (!st) {
+      st = this.db.prepare(sql).raw(true);
+      this.rawCache.set(sql, st);
     }
     return st;
   }
@@ -53,6 +64,24 @@ export interface InodeRow {
   ctime_ms: number;
   rdev: number;
 }
+
+/** The columns of an inode row in the order `attrAt` reads them, for raw statements. */
+export const INODE_COLUMNS = 'ino, kind, perm, uid, gid, nlink, size, atime_ms, mtime_ms, ctime_ms, rdev';
+
+/** The Attr in a raw row whose columns from `at` on are INODE_COLUMNS. */
+export const attrAt = (r: unknown[], at: number): Attr => ({
+  ino: r[at] as number,
+  kind: r[at + 1] as InodeKind,
+  perm: r[at + 2] as number,
+  uid: r[at + 3] as number,
+  gid: r[at + 4] as number,
+  nlink: r[at + 5] as number,
+  size: r[at + 6] as number,
+  atimeMs: r[at + 7] as number,
+  mtimeMs: r[at + 8] as number,
+  ctimeMs: r[at + 9] as number,
+  rdev: r[at + 10] as number,
+});
 
 export const toAttr = (r: InodeRow): Attr => ({
   ino: r.ino,

@@ -6,7 +6,7 @@ import { isObjectId } from './layout.js';
 import { migrate } from './migrations.js';
 import { checkName, isDotName } from './names.js';
 import { SETTING } from './schema.js';
-import { openDb, Statements, toAttr, type Db, type InodeRow, type Synchronous } from './sqlite-db.js';
+import { attrAt, INODE_COLUMNS, openDb, Statements, toAttr, type Db, type InodeRow, type Synchronous } from './sqlite-db.js';
 import { Nodes } from './sqlite-nodes.js';
 import { ObjectBook } from './sqlite-objects.js';
 import { backupDatabase } from './sqlite-backup.js';
@@ -21,6 +21,10 @@ export interface OpenOptions {
   /** Durability of each commit (default `full`); see `Synchronous`. */
   synchronous?: Synchronous;
 }
+
+/** A page of a directory, in name order: each entry's name, then its inode's INODE_COLUMNS. */
+const READDIR_SQL = `SELECT d.name, ${INODE_COLUMNS.replace(/\w+/g, 'i.$&')} FROM dentries d JOIN inodes i ON i.ino = d.ino
+  WHERE d.parent = ? AND d.name > ? ORDER BY d.name LIMIT ?`;
 
 /** Linux's limits on extended attributes (XATTR_NAME_MAX, XATTR_SIZE_MAX). */
 const XATTR_NAME_MAX = 255;
@@ -124,10 +128,10 @@ export class SqliteMetadata implements Metadata {
 
   readdir(dir: number, after: Buffer | null, limit: number): DirEntry[] {
     const rows = this.st
-      .get('SELECT d.name AS name, i.* FROM dentries d JOIN inodes i ON i.ino = d.ino WHERE d.parent = ? AND d.name > ? ORDER BY d.name LIMIT ?')
-      .all(dir, after ?? Buffer.alloc(0), Math.max(0, limit)) as (InodeRow & { name: Buffer })[];
+      .raw(READDIR_SQL)
+      .all(dir, after ?? Buffer.alloc(0), Math.max(0, limit)) as unknown[][];
     if (rows.length === 0) this.nodes.dir(dir);
-    return rows.map((r) => ({ name: r.name, attr: toAttr(r) }));
+    return rows.map((r) => ({ name: r[0] as Buffer, attr: attrAt(r, 1) }));
   }
 
   mknod(parent: number, name: Buffer, node: NewNode): Attr {
