@@ -65,6 +65,24 @@ export function fuseCeiling(run: Pick<RunResults, 'results' | 'systems' | 'workl
         `(${share >= target ? 'meets' : 'below'} the ${Math.round(target * 100)}% target)`,
     );
   }
+  out.push(...diskBound(run));
   out.push('');
   return out;
+}
+
+/**
+ * fuse-noop's writes go nowhere, while chunkfs-file's are on disk and synced when the
+ * phase ends: the disk's own rate (local-disk, fsync included) bounds them too, so the
+ * report gives both shares. No line unless local-disk ran the sequential write.
+ */
+function diskBound(run: Pick<RunResults, 'results'>): string[] {
+  const disk = figure(run, 'local-disk', 'seq', 'write');
+  const noop = figure(run, 'fuse-noop', 'seq', 'write');
+  const v = figure(run, 'chunkfs-file', 'seq', 'write');
+  if (disk === null || disk <= 0 || noop === null || noop <= 0 || v === null) return [];
+  return [
+    `- write, bounded by the disk: local-disk (the same bytes written to a plain directory, fsync included) wrote ` +
+      `${formatNumber(disk)} MB/s, ${formatNumber((disk / noop) * 100)}% of fuse-noop; chunkfs-file reached ` +
+      `${formatNumber((v / disk) * 100)}% of it`,
+  ];
 }

@@ -81,6 +81,7 @@ test('chunkfs bench --quick runs every workload, writes the reports and leaves n
   assert.ok(noop.find((r) => r.workload === 'seq')!.phases.every((p) => (p.value ?? 0) > 0), 'fuse-noop has no sequential figures');
   assert.match(md, /- write: [\d.,]+ of [\d.,]+ MB\/s, [\d.,]+% \((meets|below) the 60% target\)/);
   assert.match(md, /- read cold: [\d.,]+ of [\d.,]+ MB\/s, [\d.,]+% \((meets|below) the 70% target\)/);
+  assert.match(md, /- write, bounded by the disk: local-disk .* wrote [\d.,]+ MB\/s, [\d.,]+% of fuse-noop; chunkfs-file reached [\d.,]+% of it/);
   const svg = readFileSync(join(out, 'chart.svg'), 'utf8');
   assert.match(svg, /^<svg [^>]*xmlns="http:\/\/www.w3.org\/2000\/svg"/);
   assert.ok((svg.match(/<rect /g) ?? []).length > 20, 'the chart has no bars');
