@@ -3,6 +3,7 @@ import type { Attr, Caller, Vfs } from '../vfs/types.js';
 import { toFuseStat, toFuseStatfs } from './attr.js';
 import { ErrnoMapper } from './errno.js';
 import { HandleTable } from './handles.js';
+import { HotLoop } from './hot-loop.js';
 import { ListedAttrs } from './listed-attrs.js';
 import type { Presentation } from './options.js';
 import { PathCache } from './paths.js';
@@ -32,6 +33,12 @@ export interface OpsContext {
   attrTimeoutMs?: number;
 }
 
+/**
+ * How long the loop keeps turning after an answer given at once (see HotLoop): a few round
+ * trips of a listing's lookups.
+ */
+const HOT_LOOP_MS = 0.25;
+
 /** Operations that change no attributes: the only ones that keep a listing's attributes usable. */
 const READ_ONLY_OPS = new Set(['getattr', 'fgetattr', 'access', 'opendir', 'readdir', 'releasedir', 'read', 'readlink', 'getxattr', 'listxattr', 'statfs']);
 
@@ -53,6 +60,7 @@ export function createOps(ctx: OpsContext) {
   const listed = new ListedAttrs(Math.min(ctx.attrTimeoutMs ?? 0, 1000));
   const handles = new HandleTable();
   const errnos = new ErrnoMapper(ctx.log);
+  const hot = new HotLoop(HOT_LOOP_MS);
   const counters: FuseCounters = { ops: 0, errors: 0, reads: 0, readBytes: 0, writes: 0, writeBytes: 0, largestWrite: 0, timing: {} };
   const caller: Caller = { uid: present.uid ?? process.getuid?.() ?? 0, gid: present.gid ?? process.getgid?.() ?? 0 };
   const stat = (a: Parameters<typeof toFuseStat>[0]) => toFuseStat(a, present);
@@ -99,12 +107,15 @@ export function createOps(ctx: OpsContext) {
 
   /**
    * Answers `cb` at once with `fn()`'s value, for answers that need no waiting: with 0 and
-   * the value, or (`isCount`, for read) with the value alone. `fn` must not throw.
+   * the value, or (`isCount`, for read) with the value alone. `fn` must not throw. Such
+   * answers come in bursts (a listing's lookups, a reader's reads from memory): the loop is
+   * kept turning for the next request.
    */
   function answerNow(cb: Cb, op: string, fn: () => unknown, isCount = false): void {
     const done = begin(op);
     const value = fn();
     done();
+    hot.touch();
     if (isCount) cb(value as number);
     else cb(0, value);
   }
@@ -297,6 +308,6 @@ export function createOps(ctx: OpsContext) {
     removexattr: (path: string, name: string, cb: Cb) =>
       answer(cb, `removexattr ${path}`, async () => vfs.removexattr(await paths.resolve(path), name)),
   };
-  return { ops, counters, paths, handles };
+  return { ops, counters, paths, handles, hot };
 }
 
