@@ -33,10 +33,7 @@ export interface OpsContext {
   attrTimeoutMs?: number;
 }
 
-/**
- * How long the loop keeps turning after an answer given at once (see HotLoop): a few round
- * trips of a listing's lookups.
- */
+/** How long the loop keeps turning after a lookup answered from a listing (see HotLoop): a few round trips. */
 const HOT_LOOP_MS = 0.25;
 
 /** Operations that change no attributes: the only ones that keep a listing's attributes usable. */
@@ -107,15 +104,12 @@ export function createOps(ctx: OpsContext) {
 
   /**
    * Answers `cb` at once with `fn()`'s value, for answers that need no waiting: with 0 and
-   * the value, or (`isCount`, for read) with the value alone. `fn` must not throw. Such
-   * answers come in bursts (a listing's lookups, a reader's reads from memory): the loop is
-   * kept turning for the next request.
+   * the value, or (`isCount`, for read) with the value alone. `fn` must not throw.
    */
   function answerNow(cb: Cb, op: string, fn: () => unknown, isCount = false): void {
     const done = begin(op);
     const value = fn();
     done();
-    hot.touch();
     if (isCount) cb(value as number);
     else cb(0, value);
   }
@@ -143,7 +137,12 @@ export function createOps(ctx: OpsContext) {
       // `ls -l` asks for each entry right after the listing: answered at once, without the
       // promise turns, as a cached read is.
       const fromListing = listed.take(path);
-      if (fromListing) return answerNow(cb, 'getattr', () => stat(fromListing));
+      if (fromListing) {
+        answerNow(cb, 'getattr', () => stat(fromListing));
+        // The listing's other names are about to be asked for, one after another.
+        hot.touch();
+        return;
+      }
       answer(cb, `getattr ${path}`, async () => {
         const { ino, attr } = await paths.resolveWithAttr(path);
         return [stat(attr ?? (await vfs.getattr(ino)))];
