@@ -6,12 +6,15 @@ const MAX_ENTRIES = 100_000;
 /**
  * Attributes that the last directory listing returned, for the lookups that follow it:
  * `ls -l` lists, then asks for every name, and libfuse 2 cannot hand the attributes to
- * the kernel with the listing (no readdirplus). Each is answered once, within `maxAgeMs`
- * of the listing (never longer than the kernel's own attribute cache would keep it), and
- * all are dropped at any operation that may change attributes.
+ * the kernel with the listing (no readdirplus). Each is answered once, and all are dropped
+ * at any operation that may change attributes, so an answer is as exact as a fresh read.
+ * The listing is also dropped once no lookup used it for `maxAgeMs` (at most the kernel's
+ * attribute cache time): a listing's lookups follow it without pause, and a big directory's
+ * take longer than a second, so the age counts from the last answer, not from the listing.
  */
 export class ListedAttrs {
   private readonly byPath = new Map<string, Attr>();
+  /** When the listing was made or last answered a lookup. */
   private listedAt = 0;
 
   constructor(
@@ -30,7 +33,7 @@ export class ListedAttrs {
     }
   }
 
-  /** The listed attributes of `path`, once, if the listing is recent enough. */
+  /** The listed attributes of `path`, once, if the listing or its last answer is recent enough. */
   take(path: string): Attr | undefined {
     if (this.byPath.size === 0) return undefined;
     if (this.now() - this.listedAt > this.maxAgeMs) {
@@ -38,7 +41,10 @@ export class ListedAttrs {
       return undefined;
     }
     const attr = this.byPath.get(path);
-    if (attr) this.byPath.delete(path);
+    if (attr) {
+      this.byPath.delete(path);
+      this.listedAt = this.now();
+    }
     return attr;
   }
 

@@ -34,3 +34,19 @@ test('a listing is forgotten after its age, on clear, at the next listing, and n
   off.fill('/d', [{ name: 'a', attr: attr(3) }]);
   assert.equal(off.take('/d/a'), undefined);
 });
+
+test("a listing stays usable while its lookups keep coming, and goes after a pause of its age", () => {
+  let now = 0;
+  const l = new ListedAttrs(1000, () => now);
+  l.fill('/d', [{ name: 'a', attr: attr(3) }, { name: 'b', attr: attr(4) }, { name: 'c', attr: attr(5) }, { name: 'd', attr: attr(6) }]);
+  now = 900;
+  assert.equal(l.take('/d/a')?.ino, 3);
+  now = 1800;
+  assert.equal(l.take('/d/b')?.ino, 4, 'within the age of the last answer, though not of the listing');
+  now = 2700;
+  assert.equal(l.take('/d/x'), undefined, 'a name not listed');
+  now = 2850;
+  assert.equal(l.take('/d/c'), undefined, 'a miss does not keep it: the pause since the last answer is too long');
+  now = 2850;
+  assert.equal(l.take('/d/d'), undefined, 'the listing is gone');
+});
