@@ -56,6 +56,11 @@ export async function createS3Store(cfg: S3StoreConfig): Promise<S3Store> {
   return new S3Store(client, cfg, await directTarget(client, cfg, config.region as string));
 }
 
+/** The endpoint as error messages show it: without credentials, or 'AWS S3' when none was given. */
+function shownEndpoint(cfg: S3StoreConfig): string {
+  return cfg.endpoint ? redactEndpoint(cfg.endpoint) : 'AWS S3';
+}
+
 /**
  * Where direct requests go, from the SDK's own endpoint rules for this bucket (so the URL
  * and signing region are the SDK's), or null when those rules ask for anything but plain
@@ -83,7 +88,7 @@ async function directTarget(client: S3Client, cfg: S3StoreConfig, region: string
       connectMs: cfg.timeouts?.connectMs ?? DEFAULT_CONNECT_MS,
       idleMs: cfg.timeouts?.requestMs ?? DEFAULT_IDLE_MS,
       bucket: cfg.bucket,
-      endpoint: cfg.endpoint ? redactEndpoint(cfg.endpoint) : 'AWS S3',
+      endpoint: shownEndpoint(cfg),
     });
   } catch {
     return null;
@@ -133,7 +138,7 @@ export class S3Store implements ObjectStore {
   ) {
     this.bucket = cfg.bucket;
     this.prefix = cfg.prefix;
-    this.endpoint = cfg.endpoint ? redactEndpoint(cfg.endpoint) : 'AWS S3';
+    this.endpoint = shownEndpoint(cfg);
     const name = `s3://${cfg.bucket}${cfg.prefix ? `/${cfg.prefix.replace(/\/$/, '')}` : ''}`;
     this.description = cfg.endpoint ? `${name} at ${this.endpoint}` : name;
   }
