@@ -139,7 +139,8 @@ function print(s: Status, out: (l: string) => void): void {
 function describeOps(ops: Record<string, { count: number; ms: number }>): string | undefined {
   const lines = Object.entries(ops).sort((a, b) => b[1].count - a[1].count);
   if (lines.length === 0) return undefined;
-  return lines.map(([op, t]) => `${op} ${t.count} (${(t.ms / t.count).toFixed(2)} ms avg)`).join(', ');
+  // Lookups answered in libfuse's thread carry no JavaScript time.
+  return lines.map(([op, t]) => (t.ms > 0 ? `${op} ${t.count} (${(t.ms / t.count).toFixed(2)} ms avg)` : `${op} ${t.count}`)).join(', ');
 }
 
 export async function run(opts: StatusOptions): Promise<number> {

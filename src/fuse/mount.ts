@@ -3,6 +3,7 @@ import { hasUtimensFix, loadFuse } from './binding.js';
 import type { Logger } from './errno.js';
 import { MountError } from './mount-errors.js';
 import { findMount } from './mountinfo.js';
+import { loadListedBinding } from './native-listed.js';
 import { createOps, type FuseCounters } from './ops.js';
 import { attrTimeoutMs, fuseNativeOptions, type MountOptions } from './options.js';
 
@@ -46,6 +47,7 @@ export async function serve(opts: ServeOptions): Promise<ServedMount> {
     readOnly: opts.options.readOnly,
     log: opts.log,
     attrTimeoutMs: attrTimeoutMs(opts.options),
+    listedBinding: loadListedBinding(),
   });
   const fuse = new Fuse(opts.mountpoint, ops, fuseNativeOptions(opts.options, opts.fsname));
   await new Promise<void>((resolve, reject) =>

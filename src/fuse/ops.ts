@@ -5,6 +5,7 @@ import { ErrnoMapper } from './errno.js';
 import { HandleTable } from './handles.js';
 import { HotLoop } from './hot-loop.js';
 import { ListedAttrs } from './listed-attrs.js';
+import { NativeListedAttrs, type ListedBinding } from './native-listed.js';
 import type { Presentation } from './options.js';
 import { PathCache } from './paths.js';
 import { utimeArg } from './utime.js';
@@ -31,6 +32,8 @@ export interface OpsContext {
   log: (line: string) => void;
   /** The kernel's attribute cache time: how long a listing's attributes may answer lookups. */
   attrTimeoutMs?: number;
+  /** The addon's table of listed attributes (`loadListedBinding`); without it JavaScript answers. */
+  listedBinding?: ListedBinding | null;
 }
 
 /** How long the loop keeps turning after a lookup answered from a listing (see HotLoop): a few round trips. */
@@ -54,13 +57,22 @@ const READDIR_PAGE = 1024;
 export function createOps(ctx: OpsContext) {
   const { vfs, present } = ctx;
   const paths = new PathCache(vfs);
-  const listed = new ListedAttrs(Math.min(ctx.attrTimeoutMs ?? 0, 1000));
+  const listedAgeMs = Math.min(ctx.attrTimeoutMs ?? 0, 1000);
+  const listed = new ListedAttrs(listedAgeMs);
+  const nativeListed = ctx.listedBinding ? new NativeListedAttrs(ctx.listedBinding, listedAgeMs) : null;
+  /** Operations begun that may change attributes: a listing read across one is not kept. */
+  let changes = 0;
   const handles = new HandleTable();
   const errnos = new ErrnoMapper(ctx.log);
   const hot = new HotLoop(HOT_LOOP_MS);
   const counters: FuseCounters = { ops: 0, errors: 0, reads: 0, readBytes: 0, writes: 0, writeBytes: 0, largestWrite: 0, timing: {} };
   const caller: Caller = { uid: present.uid ?? process.getuid?.() ?? 0, gid: present.gid ?? process.getgid?.() ?? 0 };
   const stat = (a: Parameters<typeof toFuseStat>[0]) => toFuseStat(a, present);
+  if (nativeListed) {
+    const base = nativeListed.answered();
+    // Answered in libfuse's thread, so they have no time on the JavaScript side.
+    Object.defineProperty(counters.timing, 'getattr-listed', { enumerable: true, get: () => ({ count: nativeListed.answered() - base, ms: 0 }) });
+  }
 
   /**
    * Counts an operation as it starts (one that may change attributes drops the last
@@ -71,7 +83,11 @@ export function createOps(ctx: OpsContext) {
     counters.ops++;
     const space = context.indexOf(' ');
     const op = space < 0 ? context : context.slice(0, space);
-    if (!READ_ONLY_OPS.has(op)) listed.clear();
+    if (!READ_ONLY_OPS.has(op)) {
+      changes++;
+      listed.clear();
+      nativeListed?.clear();
+    }
     const started = performance.now();
     return () => {
       const line = (counters.timing[op] ??= { count: 0, ms: 0 });
@@ -167,23 +183,31 @@ export function createOps(ctx: OpsContext) {
       answer(cb, `fsyncdir ${path}`, async () => vfs.fsyncdir(await paths.resolve(path))),
     readdir: (path: string, cb: Cb) =>
       answer(cb, `readdir ${path}`, async () => {
+        const changesBefore = changes;
         const ino = await paths.resolve(path);
         const names: string[] = [];
         const stats: ReturnType<typeof stat>[] = [];
         const entries: { name: string; attr: Attr }[] = [];
+        const rawEntries: { name: Buffer; stat: ReturnType<typeof stat> }[] = [];
         for (let offset = 0; ; ) {
           const page = await vfs.readdir(ino, offset, READDIR_PAGE);
           for (const e of page) {
             const name = e.name.toString('utf8');
+            const st = stat(e.attr);
             names.push(name);
-            stats.push(stat(e.attr));
+            stats.push(st);
             entries.push({ name, attr: e.attr });
+            if (nativeListed) rawEntries.push({ name: e.name, stat: st });
           }
           offset += page.length;
           if (page.length < READDIR_PAGE) break;
         }
         paths.addListing(path, entries);
-        listed.fill(path, entries);
+        // Attributes read across a change may already be old: not kept for the lookups.
+        if (changes === changesBefore) {
+          if (nativeListed) nativeListed.fill(path, rawEntries);
+          else listed.fill(path, entries);
+        }
         return [names, stats];
       }),
     open: (path: string, flags: number, cb: Cb) =>

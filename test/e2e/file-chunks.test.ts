@@ -49,6 +49,26 @@ test('ls -l of a directory costs one request per entry: cached attributes, no SE
   assert.equal(label.stdout, 'Operation not supported\nOperation not supported\n', label.stderr);
 });
 
+test("lookups after a listing are answered in libfuse's thread, as a fresh lookup would be, and a change drops them", async () => {
+  const made = await box.sh(
+    `mkdir ${mnt}/attrs && cd ${mnt}/attrs && truncate -s 3 a && chmod 640 a && touch -d @981173106.789 a && mkdir sub && ln -s a link && : > b && ln b b2`,
+  );
+  assert.equal(made.code, 0, made.stderr);
+  const stats = `stat -c '%n %i %s %a %u %g %h %F %Y %X %Z %b' a sub link b b2`;
+  // Each step first waits out the kernel's own caches (1 s), so every lookup reaches the daemon.
+  const before = (await mountStatus(box, mnt)).fuseOps;
+  const listed = await box.sh(`sleep 1.2 && cd ${mnt}/attrs && ls -f > /dev/null && ${stats}`);
+  const after = (await mountStatus(box, mnt)).fuseOps;
+  assert.equal(listed.code, 0, listed.stderr);
+  assert.equal((after['getattr-listed']?.count ?? 0) - (before['getattr-listed']?.count ?? 0), 5, 'the five lookups answered from the listing');
+  const fresh = await box.sh(`sleep 1.2 && cd ${mnt}/attrs && ${stats}`);
+  assert.equal(listed.stdout, fresh.stdout);
+  assert.match(listed.stdout, /^a \d+ 3 640 .* 981173106 /m);
+  // rm changes b2's link count: the listing, read before, must not answer for b2.
+  const nlink = await box.sh(`sleep 1.2 && cd ${mnt}/attrs && ls -f > /dev/null && rm b && stat -c %h b2`);
+  assert.equal(nlink.stdout, '1\n', nlink.stderr);
+});
+
 test('dd conv=notrunc of 1 byte into a 1 GiB file, then sync, uploads exactly one chunk', async () => {
   const w = await box.sh(`head -c 1G /dev/urandom | dd of=${mnt}/big bs=1M iflag=fullblock status=none`);
   assert.equal(w.code, 0, w.stderr);

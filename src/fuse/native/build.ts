@@ -1,5 +1,6 @@
 /**
- * Builds fuse-native's addon from its own source with two fixes to utimens, into
+ * Builds fuse-native's addon from its own source with two fixes to utimens and the table
+ * of listed attributes (`listed-attrs-c.ts`), into
  * `node_modules/fuse-native/build/Release/fuse.node`, which fuse-native loads in preference
  * to its prebuilt binary. Run after `npm ci` (scripts/setup.sh does): `node dist/src/fuse/native/build.js`.
  *
@@ -8,6 +9,9 @@
  * 2. libfuse 2 drops a utimensat that sets one time only (tar -x, cp -p, touch -m set the
  *    mtime alone) unless the filesystem declares `flag_utime_omit_ok`. Declare it, and hand
  *    UTIME_OMIT and UTIME_NOW to JavaScript as the sentinels in `../utime.ts`.
+ *
+ * The addition: getattr first looks in the attributes of the last listing, in libfuse's
+ * thread, and only then asks JavaScript (`../native-listed.ts` drives it).
  *
  * It needs only a C compiler: node's headers ship with Node (include/node), libfuse's with
  * fuse-shared-library-linux, and napi-macros is an npm dependency of fuse-native.
@@ -18,6 +22,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { UTIME_NOW_MS, UTIME_OMIT_MS } from '../utime.js';
+import { LISTED_ATTRS_C } from './listed-attrs-c.js';
 
 /** Marker next to the built addon, read by `binding.ts` (and the tests) to know the fix is in. */
 export const PATCH_MARKER = 'chunkfs-utimens-fix.json';
@@ -43,6 +48,13 @@ export function patchSource(src: string): string {
   out = replaceOnce(out, '  l->atime = timespec_to_uint64(&tv[0]);\n  l->mtime = timespec_to_uint64(&tv[1]);', '  l->atime = chunkfs_utime_ms(&tv[0]);\n  l->mtime = chunkfs_utime_ms(&tv[1]);');
   out = replaceOnce(out, 'FUSE_UINT64_TO_INTS_ARGV(l->atime, 5)', 'FUSE_UINT64_TO_INTS_ARGV(l->mtime, 5)');
   out = replaceOnce(out, '  if (implemented[op_init]) ops.init = fuse_native_init;\n', '  if (implemented[op_init]) ops.init = fuse_native_init;\n  ops.flag_utime_omit_ok = 1;\n');
+  out = replaceOnce(out, 'static void * fuse_native_init (struct fuse_conn_info *conn) {', `${LISTED_ATTRS_C}\nstatic void * fuse_native_init (struct fuse_conn_info *conn) {`);
+  out = replaceOnce(out, 'if (implemented[op_getattr]) ops.getattr = fuse_native_getattr;', 'if (implemented[op_getattr]) ops.getattr = chunkfs_getattr;');
+  out = replaceOnce(
+    out,
+    '  NAPI_EXPORT_FUNCTION(fuse_native_unmount)\n',
+    '  NAPI_EXPORT_FUNCTION(fuse_native_unmount)\n  NAPI_EXPORT_FUNCTION(chunkfs_listed_fill)\n  NAPI_EXPORT_FUNCTION(chunkfs_listed_clear)\n  NAPI_EXPORT_FUNCTION(chunkfs_listed_answered)\n',
+  );
   return out;
 }
 
@@ -65,7 +77,7 @@ export function build(): string {
     const cc = process.env.CC ?? 'cc';
     execFileSync(cc, ['-shared', '-fPIC', '-O2', '-D_FILE_OFFSET_BITS=64', `-I${napiMacros}`, `-I${fuseInclude}`, `-I${includes[0]}`, source, '-o', `${out}.tmp`, '-l:libfuse.so.2', '-lpthread'], { stdio: ['ignore', 'ignore', 'pipe'] });
     execFileSync('mv', [`${out}.tmp`, out]);
-    writeFileSync(join(outDir, PATCH_MARKER), JSON.stringify({ fixes: ['utimens mtime', 'flag_utime_omit_ok'], builtMs: Date.now() }) + '\n');
+    writeFileSync(join(outDir, PATCH_MARKER), JSON.stringify({ fixes: ['utimens mtime', 'flag_utime_omit_ok', 'listed attrs'], builtMs: Date.now() }) + '\n');
     return out;
   } finally {
     rmSync(work, { recursive: true, force: true });
@@ -74,7 +86,7 @@ export function build(): string {
 
 if (process.argv[1] && import.meta.url === new URL(`file://${process.argv[1]}`).href) {
   try {
-    process.stdout.write(`chunkfs: built ${build()} (fuse-native with the utimens fixes)\n`);
+    process.stdout.write(`chunkfs: built ${build()} (fuse-native with the utimens fixes and listed attributes)\n`);
   } catch (err) {
     const msg = err instanceof Error ? ((err as { stderr?: Buffer }).stderr?.toString() || err.message) : String(err);
     process.stderr.write(`chunkfs: could not build the fixed fuse-native addon, keeping its prebuilt one (mtimes set alone are lost): ${msg.trim().split('\n')[0]}\n`);
