@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 
 /** Runs a command to completion (asynchronously) and returns its exit code and output. */
@@ -59,6 +59,22 @@ export function pidsMentioning(text: string): number[] {
     }
   }
   return out;
+}
+
+/** Clock ticks per second of /proc's CPU times (USER_HZ: 100 on every Linux port but a few). */
+let ticksPerSecond: number | null = null;
+
+/** CPU time (user and system) a process has used so far, in seconds; null when it is gone. */
+export function cpuSeconds(pid: number): number | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name (which may hold spaces): state is the first; utime and stime the 12th and 13th.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    ticksPerSecond ??= Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+    return (Number(fields[11]) + Number(fields[12])) / ticksPerSecond;
+  } catch {
+    return null;
+  }
 }
 
 /** VmHWM (peak resident set) of a process in bytes, or null when it is gone. */

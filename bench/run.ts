@@ -70,7 +70,7 @@ export async function runBench(o: BenchOptions): Promise<RunResults> {
     run.notes.push(fio ? 'Random I/O ran with fio (psync, iodepth 1).' : 'fio is not installed: random I/O ran with the built-in generator (iodepth 1).');
     for (const system of setup.systems) {
       if (aborted) break;
-      results.push(...(await runSystem(system, o, sizes, fio, cleanup)));
+      results.push(...(await runSystem(system, o, sizes, fio, setup.storePid, cleanup)));
       // Descriptions may learn something during the run (the local disk's page cache).
       run.systems.find((s) => s.name === system.name)!.description = system.description;
       // A long run that dies later still leaves what it measured so far.
@@ -90,7 +90,7 @@ export async function runBench(o: BenchOptions): Promise<RunResults> {
   return run;
 }
 
-async function runSystem(system: BenchSystem, o: BenchOptions, sizes: RunResults['sizes'], fio: string | null, cleanup: Cleanup): Promise<WorkloadResult[]> {
+async function runSystem(system: BenchSystem, o: BenchOptions, sizes: RunResults['sizes'], fio: string | null, storePid: number | null, cleanup: Cleanup): Promise<WorkloadResult[]> {
   const out: WorkloadResult[] = [];
   o.log(`${system.name}: starting`);
   const stop = cleanup.add(`stop ${system.name}`, () => system.stop());
@@ -102,7 +102,7 @@ async function runSystem(system: BenchSystem, o: BenchOptions, sizes: RunResults
     o.log(`${system.name}: could not start: ${startError}`);
   }
   const ctx: WorkloadContext = {
-    system, sizes, fio,
+    system, sizes, fio, storePid,
     stepTimeoutMs: (o.quick ? 120 : 1200) * 1000,
     fixtures: new Map(),
     progress: () => undefined,

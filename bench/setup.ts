@@ -30,6 +30,8 @@ export interface Setup {
   systems: BenchSystem[];
   skipped: { name: string; description: string; skipped: string }[];
   notes: string[];
+  /** The private s3rver's process, or null when the run uses a given store. */
+  storePid: number | null;
 }
 
 /** An s3fs-style password file, readable by its owner only (both chunkfs and s3fs insist). */
@@ -60,10 +62,12 @@ export async function setUp(o: SetupOptions, cleanup: Cleanup): Promise<Setup> {
   const needS3 = want('chunkfs-s3') || want('raw-store') || want('s3fs');
   let proxy: Proxy | null = null;
   let target = o.store;
+  let storePid: number | null = null;
   if (needS3 && !target) {
     o.log('starting s3rver');
     const server = await startS3rver({ buckets: ['chunkfs', 'raw', 's3fs'] });
     cleanup.add('stop s3rver', () => server.stop());
+    storePid = server.pid;
     target = { bucket: '', prefix: '', endpoint: server.endpoint, credentials: { ...S3RVER_CREDENTIALS } };
     notes.push('The store is s3rver on loopback: single-threaded JavaScript that checksums every byte, so it bounds every S3 figure; compare with raw-store, not with absolute numbers.');
   }
@@ -126,5 +130,5 @@ export async function setUp(o: SetupOptions, cleanup: Cleanup): Promise<Setup> {
         throw new UsageError(`unknown system "${name}"; known: ${SYSTEM_NAMES.join(', ')}`);
     }
   }
-  return { systems, skipped, notes };
+  return { systems, skipped, notes, storePid };
 }

@@ -10,6 +10,18 @@ export interface NetCounts {
 }
 
 /** One measured step of a workload (a workload has one or more). */
+/**
+ * CPU seconds (user and system) per process over one phase: `app` made the calls (the
+ * driver, or the raw store's SDK client), `daemon` served the mount, `store` is s3rver,
+ * `harness` is the bench process, which hosts the proxy. Null: no such process.
+ */
+export interface PhaseCpu {
+  app: number | null;
+  daemon: number | null;
+  store: number | null;
+  harness: number;
+}
+
 export interface PhaseResult {
   /** e.g. "write", "read cold", "create". */
   phase: string;
@@ -31,6 +43,8 @@ export interface PhaseResult {
   writeAmplification?: number | null;
   /** Peak resident set of the filesystem daemon (VmHWM) at the end of the phase. */
   daemonPeakRssBytes?: number | null;
+  /** CPU seconds each process used in the phase (its background uploads included). */
+  cpu?: PhaseCpu;
   note?: string;
 }
 

@@ -28,8 +28,11 @@ function run(spec: DriverSpec): DriverResult {
 }
 
 try {
-  const result = run(JSON.parse(process.argv[2] ?? '{}') as DriverSpec);
-  process.stdout.write(`${JSON.stringify(result)}\n`);
+  const spec = JSON.parse(process.argv[2] ?? '{}') as DriverSpec;
+  const cpu0 = process.cpuUsage();
+  const result = run(spec);
+  const cpu = process.cpuUsage(cpu0);
+  process.stdout.write(`${JSON.stringify({ ...result, cpuSeconds: (cpu.user + cpu.system) / 1e6 })}\n`);
 } catch (err) {
   process.stderr.write(`${(err as Error).message}\n`);
   process.exitCode = 1;

@@ -25,6 +25,8 @@ export interface DriverResult {
   ops: number;
   p50Ms?: number;
   p99Ms?: number;
+  /** CPU time (user and system) of the process that made the calls, over the step. */
+  cpuSeconds?: number;
 }
 
 /** File names of the small-file workloads: spread over the name space like real ones. */

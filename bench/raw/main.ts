@@ -87,12 +87,15 @@ async function main(spec: RawSpec): Promise<RawResult> {
     },
   };
   const lat = new Latencies(count);
+  const cpu0 = process.cpuUsage();
   const startedAtMs = epochMs();
   const t0 = nowMs();
   const bytes = await pool(count, spec.parallel, lat, ops[spec.mode]);
   const seconds = (nowMs() - t0) / 1000;
+  const cpu = process.cpuUsage(cpu0);
   client.destroy();
-  return { startedAtMs, seconds, appSeconds: seconds, bytes, ops: count, p50Ms: lat.percentile(50), p99Ms: lat.percentile(99) };
+  const cpuSeconds = (cpu.user + cpu.system) / 1e6;
+  return { startedAtMs, seconds, appSeconds: seconds, bytes, ops: count, p50Ms: lat.percentile(50), p99Ms: lat.percentile(99), cpuSeconds };
 }
 
 main(JSON.parse(process.argv[2] ?? '{}') as RawSpec).then(

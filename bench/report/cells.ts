@@ -64,3 +64,11 @@ export function requestsText(p: PhaseResult): string {
   if (!p.net) return '';
   return Object.entries(p.net.byMethod).map(([m, n]) => `${m} ${n}`).join(', ') || '0';
 }
+
+/** CPU seconds per process in a phase, `-` where there is no such process. */
+export function cpuText(p: PhaseResult): string {
+  if (!p.cpu) return '';
+  const f = (n: number | null): string => (n === null ? '-' : n.toFixed(1));
+  const total = [p.cpu.app, p.cpu.daemon, p.cpu.store, p.cpu.harness].reduce<number>((sum, n) => sum + (n ?? 0), 0);
+  return `${f(p.cpu.app)} / ${f(p.cpu.daemon)} / ${f(p.cpu.store)} / ${f(p.cpu.harness)} (${total.toFixed(1)})`;
+}

@@ -1,7 +1,7 @@
 import type { RunResults } from '../types.js';
 import { formatBytes, formatNumber } from '../units.js';
 import { fuseCeiling, smallCreateCeiling } from './ceiling.js';
-import { cellText, netText, requestsText, rows } from './cells.js';
+import { cellText, cpuText, netText, requestsText, rows } from './cells.js';
 
 const esc = (s: string): string => s.replace(/\|/g, '\\|');
 const table = (header: string[], body: string[][]): string[] => [
@@ -46,7 +46,9 @@ export function renderMarkdown(run: RunResults): string {
     '## Details',
     '',
     'Bytes and requests are counted at the proxy between the filesystem and the store (request and response bodies). ' +
-      'Write amplification is bytes uploaded / bytes the application wrote. Peak RSS is the daemon\'s VmHWM at the end of the phase.',
+      'Write amplification is bytes uploaded / bytes the application wrote. Peak RSS is the daemon\'s VmHWM at the end of the phase. ' +
+      'CPU is the seconds of CPU (user and system) each process used in the phase: the application (the driver, or the raw store\'s SDK client), ' +
+      'the daemon serving the mount, the store (s3rver) and the bench process, which hosts the proxy; the machine has as many CPU seconds per second as it has cores.',
     '',
   ];
   const detail: string[][] = [];
@@ -62,11 +64,12 @@ export function renderMarkdown(run: RunResults): string {
         requestsText(p),
         p.writeAmplification != null ? formatNumber(p.writeAmplification) : '',
         p.daemonPeakRssBytes != null ? formatBytes(p.daemonPeakRssBytes) : '',
+        cpuText(p),
         p.note ?? '',
       ]);
     }
   }
-  lines.push(...table(['workload', 'phase', 'system', 'figure', 'p50 / p99 ms', 'up / down', 'requests', 'write ampl.', 'daemon peak RSS', 'note'], detail), '');
+  lines.push(...table(['workload', 'phase', 'system', 'figure', 'p50 / p99 ms', 'up / down', 'requests', 'write ampl.', 'daemon peak RSS', 'CPU s: app / daemon / store / proxy', 'note'], detail), '');
   const problems = run.results.filter((r) => r.error || r.skipped);
   if (problems.length > 0) {
     lines.push('## Skipped and failed', '');

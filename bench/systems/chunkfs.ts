@@ -112,6 +112,10 @@ export class ChunkfsSystem implements BenchSystem {
   }
 
   /** The peak of the current daemon; a remount starts a new process, so it is the phase's own. */
+  daemonPid(): number | null {
+    return this.pid;
+  }
+
   daemonPeakRss(): number | null {
     if (this.pid === null) return null;
     return peakRss(this.pid);

@@ -39,6 +39,10 @@ export class LocalSystem implements BenchSystem {
     }
   }
 
+  daemonPid(): number | null {
+    return null;
+  }
+
   daemonPeakRss(): number | null {
     return null;
   }

@@ -44,6 +44,10 @@ export class NoopSystem implements BenchSystem {
   /** Nothing is cached: there is nothing to drop. */
   async remountCold(): Promise<void> {}
 
+  daemonPid(): number | null {
+    return this.child?.pid ?? null;
+  }
+
   daemonPeakRss(): number | null {
     return null;
   }

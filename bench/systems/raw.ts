@@ -66,12 +66,12 @@ export class RawSystem implements BenchSystem, RawStore, RawSmallObjects {
     return JSON.parse(r.stdout) as RawResult;
   }
 
-  async putAll(size: number): Promise<{ seconds: number }> {
+  async putAll(size: number): Promise<RawResult> {
     this.size = size;
     return this.child('raw', 'put', size, this.chunk);
   }
 
-  async getAll(): Promise<{ seconds: number; bytes: number }> {
+  async getAll(): Promise<RawResult> {
     return this.child('raw', 'get', this.size, this.chunk);
   }
 
@@ -82,6 +82,10 @@ export class RawSystem implements BenchSystem, RawStore, RawSmallObjects {
   async start(): Promise<void> {}
   async remountCold(): Promise<void> {}
   daemonPeakRss(): number | null {
+    return null;
+  }
+
+  daemonPid(): number | null {
     return null;
   }
   async stop(): Promise<void> {}

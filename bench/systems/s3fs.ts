@@ -66,6 +66,10 @@ export class S3fsSystem implements BenchSystem {
     await this.mount();
   }
 
+  daemonPid(): number | null {
+    return this.pid;
+  }
+
   daemonPeakRss(): number | null {
     return this.pid === null ? null : peakRss(this.pid);
   }

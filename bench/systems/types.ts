@@ -3,9 +3,9 @@ import type { Proxy } from '../proxy.js';
 /** Puts and gets of whole objects straight through the SDK: the store's own ceiling. */
 export interface RawStore {
   /** Writes `size` bytes as objects of one chunk each, `parallel` at a time. */
-  putAll(size: number): Promise<{ seconds: number }>;
+  putAll(size: number): Promise<{ seconds: number; cpuSeconds?: number }>;
   /** Reads back what `putAll` wrote, `parallel` at a time. */
-  getAll(): Promise<{ seconds: number; bytes: number }>;
+  getAll(): Promise<{ seconds: number; bytes: number; cpuSeconds?: number }>;
 }
 
 /** One filesystem (or store) that the workloads are run on. */
@@ -27,6 +27,8 @@ export interface BenchSystem {
   remountCold(): Promise<void>;
   /** Peak resident set (VmHWM) of the daemon serving the mount, or null. */
   daemonPeakRss(): number | null;
+  /** The process serving the mount, whose CPU time is counted per phase; null when none. */
+  daemonPid(): number | null;
   /** Unmounts and stops everything it started. Safe to call twice and after a failed start. */
   stop(): Promise<void>;
 }

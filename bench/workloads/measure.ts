@@ -2,7 +2,8 @@ import { join } from 'node:path';
 import { runStep } from '../driver/client.js';
 import type { DriverResult, DriverSpec } from '../driver/spec.js';
 import { mbps } from '../units.js';
-import type { NetCounts, PhaseResult } from '../types.js';
+import { cpuSeconds } from '../procs.js';
+import type { NetCounts, PhaseCpu, PhaseResult } from '../types.js';
 import type { WorkloadContext } from './types.js';
 
 /** How long the proxy must be quiet before a phase's uploads count as finished. */
@@ -15,7 +16,21 @@ export interface Measured {
   /** Epoch ms when the last request of the phase ended (background uploads included). */
   lastRequestAtMs: number | null;
   rss: number | null;
+  cpu: PhaseCpu;
 }
+
+/** CPU seconds so far of the daemon, the store and this process. */
+function cpuNow(ctx: WorkloadContext): { daemon: number | null; store: number | null; harness: number } {
+  const daemon = ctx.system.daemonPid();
+  const usage = process.cpuUsage();
+  return {
+    daemon: daemon === null ? null : cpuSeconds(daemon),
+    store: ctx.storePid === null ? null : cpuSeconds(ctx.storePid),
+    harness: (usage.user + usage.system) / 1e6,
+  };
+}
+
+const spent = (before: number | null, after: number | null): number | null => (before === null || after === null ? null : after - before);
 
 /**
  * Runs `step` with the proxy's counters reset, then waits until the proxy has been quiet
@@ -26,9 +41,18 @@ export async function measure(ctx: WorkloadContext, step: () => Promise<DriverRe
   const proxy = ctx.system.proxy;
   if (proxy) await proxy.waitIdle(200, 30_000);
   proxy?.reset();
+  const before = cpuNow(ctx);
   const r = await step();
   const lastRequestAtMs = proxy ? await proxy.waitIdle(SETTLE_QUIET_MS, SETTLE_MAX_MS) : null;
-  return { r, net: proxy?.snapshot() ?? null, lastRequestAtMs, rss: ctx.system.daemonPeakRss() };
+  const after = cpuNow(ctx);
+  const cpu: PhaseCpu = {
+    app: r.cpuSeconds ?? null,
+    daemon: spent(before.daemon, after.daemon),
+    // s3rver serves only the systems behind the proxy; it idles through the others.
+    store: ctx.system.proxy ? spent(before.store, after.store) : null,
+    harness: after.harness - before.harness,
+  };
+  return { r, net: proxy?.snapshot() ?? null, lastRequestAtMs, rss: ctx.system.daemonPeakRss(), cpu };
 }
 
 /** One driver step, measured. */
@@ -52,6 +76,7 @@ export function common(m: Measured, written: number): Partial<PhaseResult> {
     net: m.net,
     writeAmplification: m.net && written > 0 ? m.net.bytesUp / written : null,
     daemonPeakRssBytes: m.rss,
+    cpu: m.cpu,
   };
 }
 

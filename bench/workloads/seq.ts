@@ -8,10 +8,10 @@ import type { Workload, WorkloadContext } from './types.js';
 /** The raw store's version: the same bytes as whole objects, no filesystem. */
 async function rawSeq(ctx: WorkloadContext, raw: RawStore): Promise<PhaseResult[]> {
   const size = ctx.sizes.bigFile;
-  const asStep = async (fn: () => Promise<{ seconds: number }>, bytes: number) => {
+  const asStep = async (fn: () => Promise<{ seconds: number; cpuSeconds?: number }>, bytes: number) => {
     const startedAtMs = epochMs();
     const r = await fn();
-    return { startedAtMs, seconds: r.seconds, appSeconds: r.seconds, bytes, ops: Math.ceil(size / (4 * 2 ** 20)) };
+    return { startedAtMs, seconds: r.seconds, appSeconds: r.seconds, bytes, ops: Math.ceil(size / (4 * 2 ** 20)), cpuSeconds: r.cpuSeconds };
   };
   const w = await measure(ctx, () => asStep(() => raw.putAll(size), size));
   const r = await measure(ctx, () => asStep(() => raw.getAll(), size));

@@ -4,6 +4,8 @@ import type { PhaseResult, Sizes } from '../types.js';
 export interface WorkloadContext {
   system: BenchSystem;
   sizes: Sizes;
+  /** The store's server process (the private s3rver), for its CPU time; null for a given store. */
+  storePid: number | null;
   /** Longest a single timed step may take before it is stopped. */
   stepTimeoutMs: number;
   /** fio's path when it is installed (random I/O then uses it), else null. */

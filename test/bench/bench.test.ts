@@ -66,6 +66,12 @@ test('chunkfs bench --quick runs every workload, writes the reports and leaves n
   const seqWrite = run.results.find((r) => r.system === 'chunkfs-s3' && r.workload === 'seq')!.phases.find((p) => p.phase === 'write')!;
   assert.ok(seqWrite.net && seqWrite.net.bytesUp >= run.sizes.bigFile, `seq write uploaded ${seqWrite.net?.bytesUp} bytes`);
   assert.ok((seqWrite.daemonPeakRssBytes ?? 0) > 0, 'no daemon RSS recorded');
+  // Each process's CPU time is there: the driver, the daemon and s3rver all worked in that phase.
+  assert.ok(seqWrite.cpu && (seqWrite.cpu.app ?? 0) > 0 && (seqWrite.cpu.daemon ?? 0) > 0 && (seqWrite.cpu.store ?? 0) > 0, `CPU of the seq write: ${JSON.stringify(seqWrite.cpu)}`);
+  const rawRead = run.results.find((r) => r.system === 'raw-store' && r.workload === 'seq')!.phases.find((p) => p.phase === 'read cold')!;
+  assert.ok(rawRead.cpu && (rawRead.cpu.app ?? 0) > 0 && rawRead.cpu.daemon === null && (rawRead.cpu.store ?? 0) > 0, `CPU of the raw read: ${JSON.stringify(rawRead.cpu)}`);
+  const fileWrite = run.results.find((r) => r.system === 'chunkfs-file' && r.workload === 'seq')!.phases.find((p) => p.phase === 'write')!;
+  assert.equal(fileWrite.cpu?.store, null, 'no store process behind a file store');
   // raw-store PUTs the small files too, one request each: the ceiling for chunkfs's creates until durable.
   const rawSmall = run.results.find((r) => r.system === 'raw-store' && r.workload === 'smallfiles');
   const rawCreate = rawSmall?.phases.find((p) => p.phase === 'create until durable');
@@ -75,6 +81,8 @@ test('chunkfs bench --quick runs every workload, writes the reports and leaves n
   const md = readFileSync(join(out, 'report.md'), 'utf8');
   for (const w of run.workloads) assert.match(md, new RegExp(`\\| ${w} \\|`));
   assert.match(md, /"create until durable" is to be compared with raw-store's/);
+  assert.match(md, /\| CPU s: app \/ daemon \/ store \/ proxy \|/);
+  assert.match(md, /\| [\d.]+ \/ [\d.]+ \/ [\d.]+ \/ [\d.]+ \([\d.]+\) \|/);
   // The no-op filesystem runs the sequential workload only, and the file store is measured against it.
   const noop = run.results.filter((r) => r.system === 'fuse-noop');
   assert.deepEqual(noop.filter((r) => !r.skipped).map((r) => r.workload), ['seq']);
