@@ -184,6 +184,7 @@ export function createOps(ctx: OpsContext) {
     readdir: (path: string, cb: Cb) =>
       answer(cb, `readdir ${path}`, async () => {
         const changesBefore = changes;
+        const namesBefore = paths.mark;
         const ino = await paths.resolve(path);
         const names: string[] = [];
         const stats: ReturnType<typeof stat>[] = [];
@@ -202,7 +203,7 @@ export function createOps(ctx: OpsContext) {
           offset += page.length;
           if (page.length < READDIR_PAGE) break;
         }
-        paths.addListing(path, entries);
+        paths.addListing(path, entries, namesBefore);
         // Attributes read across a change may already be old: not kept for the lookups.
         if (changes === changesBefore) {
           if (nativeListed) nativeListed.fill(path, rawEntries);

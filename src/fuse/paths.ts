@@ -25,6 +25,11 @@ interface Entry {
  */
 export class PathCache {
   private readonly map = new Map<string, Entry>();
+  /**
+   * Counts the changes that may make a cached name wrong (a removal, a rename, a clear). A
+   * lookup or listing that read the namespace before one of them does not cache what it read.
+   */
+  private removals = 0;
 
   constructor(private readonly vfs: Pick<Vfs, 'lookup'>, private readonly maxEntries = 200_000) {
     this.map.set('/', { ino: ROOT_INO, isDir: true });
@@ -57,19 +62,26 @@ export class PathCache {
     return { ino: attr.ino, attr };
   }
 
+  /** Where the namespace stands now: give it to `addListing` for a listing read from here on. */
+  get mark(): number {
+    return this.removals;
+  }
+
   /**
    * Caches the names a directory listing returned: `ls -l` looks each one up right after
-   * listing, and then finds it here.
+   * listing, and then finds it here. `since` is the `mark` from before the listing was read.
    */
-  addListing(dir: string, entries: Iterable<{ name: string; attr: Attr }>): void {
+  addListing(dir: string, entries: Iterable<{ name: string; attr: Attr }>, since: number): void {
+    if (since !== this.removals) return;
     for (const [path, attr] of listedPaths(dir, entries)) this.set(path, attr.ino, attr.kind === 'dir');
   }
 
   private async lookUp(path: string): Promise<Attr> {
     const { parent, name } = splitPath(path);
     const parentIno = await this.resolve(parent);
+    const since = this.removals;
     const attr = await this.vfs.lookup(parentIno, name);
-    this.set(path, attr.ino, attr.kind === 'dir');
+    if (since === this.removals) this.set(path, attr.ino, attr.kind === 'dir');
     return attr;
   }
 
@@ -86,11 +98,13 @@ export class PathCache {
 
   /** The name is gone (unlink, rmdir); everything cached under it goes too. */
   removed(path: string): void {
+    this.removals++;
     this.forgetTree(path);
   }
 
   /** `src` moved to `dst`, replacing whatever `dst` named. */
   renamed(src: string, dst: string): void {
+    this.removals++;
     const moved = this.map.get(src);
     this.forgetTree(src);
     this.forgetTree(dst);
@@ -99,6 +113,7 @@ export class PathCache {
 
   /** Forgets everything but the root (e.g. after an error left the cache in doubt). */
   clear(): void {
+    this.removals++;
     this.map.clear();
     this.map.set('/', { ino: ROOT_INO, isDir: true });
   }

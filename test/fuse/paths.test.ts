@@ -85,3 +85,37 @@ test('a full cache starts over instead of growing', async () => {
   assert.ok(cache.size <= 5);
   assert.equal(cache.peek('/'), 1);
 });
+
+test('a lookup or listing that read the namespace before a removal or rename does not cache what it read', async () => {
+  const vfs = fakeVfs({ '/a': { ino: 2 }, '/b': { ino: 3 } });
+  let answer: (() => void) | null = null;
+  const slow = {
+    // Reads the namespace at once and answers when told.
+    lookup: (parent: number, name: Buffer) => {
+      const read = vfs.lookup(parent, name);
+      return new Promise<Attr>((resolve) => (answer = () => resolve(read)));
+    },
+  };
+  const cache = new PathCache(slow);
+  // The rename lands while the lookup's answer is on its way back.
+  const lookup = cache.resolve('/a');
+  while (!answer) await new Promise((r) => setImmediate(r));
+  cache.renamed('/a', '/c');
+  (answer as () => void)();
+  assert.equal(await lookup, 2);
+  assert.equal(cache.peek('/a'), undefined, 'the old name is not cached');
+  answer = null;
+
+  const mark = cache.mark;
+  cache.removed('/b');
+  cache.addListing('/', [{ name: 'b', attr: { ino: 3, kind: 'file' } as Attr }], mark);
+  assert.equal(cache.peek('/b'), undefined, 'a listing read before the unlink is not cached');
+  cache.addListing('/', [{ name: 'b', attr: { ino: 3, kind: 'file' } as Attr }], cache.mark);
+  assert.equal(cache.peek('/b'), 3, 'a listing read after it is');
+
+  const again = cache.resolve('/a');
+  while (!answer) await new Promise((r) => setImmediate(r));
+  (answer as () => void)();
+  assert.equal(await again, 2);
+  assert.equal(cache.peek('/a'), 2, 'a lookup with nothing in between is cached');
+});
