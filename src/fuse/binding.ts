@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import type FuseType from 'fuse-native';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { PATCH_MARKER } from './native/build.js';
 import { MountError } from './mount-errors.js';
@@ -29,14 +29,26 @@ export function loadFuse(opts: { device?: string; load?: () => typeof FuseType }
   return subclass(Fuse);
 }
 
+/**
+ * The addon `native/build.ts` built, which fuse-native loads in preference to its prebuilt
+ * one: its path and the fixes its marker lists; null when there is none.
+ */
+export function builtAddon(): { path: string; fixes: string[] } | null {
+  try {
+    const release = join(dirname(createRequire(import.meta.url).resolve('fuse-native/package.json')), 'build', 'Release');
+    const path = join(release, 'fuse.node');
+    const marker = join(release, PATCH_MARKER);
+    if (!existsSync(path) || !existsSync(marker)) return null;
+    const { fixes } = JSON.parse(readFileSync(marker, 'utf8')) as { fixes?: unknown };
+    return { path, fixes: Array.isArray(fixes) ? fixes.filter((f): f is string => typeof f === 'string') : [] };
+  } catch {
+    return null;
+  }
+}
+
 /** True when fuse-native runs the addon rebuilt with the utimens fixes (native/build.ts). */
 export function hasUtimensFix(): boolean {
-  try {
-    const pkg = dirname(createRequire(import.meta.url).resolve('fuse-native/package.json'));
-    return existsSync(join(pkg, 'build', 'Release', PATCH_MARKER)) && existsSync(join(pkg, 'build', 'Release', 'fuse.node'));
-  } catch {
-    return false;
-  }
+  return builtAddon() !== null;
 }
 
 /**

@@ -1,8 +1,6 @@
-import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
 import type { FuseStat } from './attr.js';
-import { PATCH_MARKER } from './native/build.js';
+import { builtAddon } from './binding.js';
 
 /** The functions `native/listed-attrs-c.ts` adds to fuse-native's addon. */
 export interface ListedBinding {
@@ -92,13 +90,11 @@ function setDouble(ints: Uint32Array, at: number, n: number): void {
  * `native/build.ts` built with them; null otherwise (the JavaScript table serves).
  */
 export function loadListedBinding(): ListedBinding | null {
+  const built = builtAddon();
+  if (!built?.fixes.includes('listed attrs')) return null;
   try {
-    const pkg = dirname(createRequire(import.meta.url).resolve('fuse-native/package.json'));
-    const release = join(pkg, 'build', 'Release');
-    const marker = join(release, PATCH_MARKER);
-    if (!existsSync(marker) || !(JSON.parse(readFileSync(marker, 'utf8')) as { fixes?: string[] }).fixes?.includes('listed attrs')) return null;
     // The module fuse-native itself loads (node-gyp-build prefers build/Release).
-    const addon = createRequire(join(pkg, 'index.js'))(join(release, 'fuse.node')) as Partial<ListedBinding>;
+    const addon = createRequire(import.meta.url)(built.path) as Partial<ListedBinding>;
     return typeof addon.chunkfs_listed_fill === 'function' ? (addon as ListedBinding) : null;
   } catch {
     return null;
