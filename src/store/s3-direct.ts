@@ -2,6 +2,7 @@ import { createHash, webcrypto } from 'node:crypto';
 import http from 'node:http';
 import https from 'node:https';
 import { BodyBuffer } from './body-buffer.js';
+import { PlainGetPool } from './http-get.js';
 import { mapS3Error } from './s3-errors.js';
 import { EMPTY_SHA256, encodeKeyPath, SigV4Signer, type SigningCredentials } from './sigv4.js';
 
@@ -40,6 +41,8 @@ export class S3Direct {
   private readonly signer: SigV4Signer;
   private readonly request: typeof http.request;
   private readonly basePath: string;
+  /** Plain-HTTP endpoints: GETs that read into fixed buffers (see PlainGetPool); null over TLS. */
+  private readonly plainGets: PlainGetPool | null;
 
   constructor(private readonly t: DirectTarget) {
     const secure = t.baseUrl.protocol === 'https:';
@@ -47,6 +50,9 @@ export class S3Direct {
     this.request = secure ? https.request : http.request;
     this.signer = new SigV4Signer(t.signingRegion);
     this.basePath = t.baseUrl.pathname.replace(/\/$/, '');
+    this.plainGets = secure
+      ? null
+      : new PlainGetPool({ host: hostOf(t.baseUrl), port: Number(t.baseUrl.port) || 80, hostHeader: t.baseUrl.host, connectMs: t.connectMs, idleMs: t.idleMs });
   }
 
   async put(key: string, body: Uint8Array): Promise<void> {
@@ -57,6 +63,18 @@ export class S3Direct {
   }
 
   async get(key: string): Promise<Buffer> {
+    if (this.plainGets) {
+      const { path, headers } = await this.signed('get', key, EMPTY_SHA256, {});
+      let got;
+      try {
+        got = await this.plainGets.get(path, headers);
+      } catch (err) {
+        throw mapS3Error(err, this.site('get', key));
+      }
+      if (got.body && got.status === 200) return got.body;
+      if (got.body) throw this.refusal('get', key, got.status, got.body.toString('utf8'));
+      // An answer without a length: asked again below, through the full HTTP client.
+    }
     const res = await this.send('get', key, EMPTY_SHA256, {});
     if (res.statusCode !== 200) throw await this.failure('get', key, res);
     const length = Number(res.headers['content-length']);
@@ -69,21 +87,32 @@ export class S3Direct {
 
   close(): void {
     this.agent.destroy();
+    this.plainGets?.close();
+  }
+
+  /** The request's path and signed headers. */
+  private async signed(op: 'put' | 'get', key: string, payloadSha256: string, extra: Record<string, string>): Promise<{ path: string; headers: Record<string, string> }> {
+    let creds: SigningCredentials;
+    try {
+      creds = await this.t.credentials();
+    } catch (err) {
+      throw mapS3Error(err, this.site(op, key));
+    }
+    const path = `${this.basePath}/${encodeKeyPath(this.t.prefix + key)}`;
+    const headers: Record<string, string> = { ...extra };
+    this.signer.sign({ method: op === 'put' ? 'PUT' : 'GET', host: this.t.baseUrl.host, path, query: '', headers, payloadSha256 }, creds);
+    return { path, headers };
   }
 
   private send(op: 'put' | 'get', key: string, payloadSha256: string, extra: Record<string, string>, body?: Uint8Array): Promise<http.IncomingMessage> {
     const method = op === 'put' ? 'PUT' : 'GET';
-    return this.t.credentials().then(
-      (creds) =>
+    return this.signed(op, key, payloadSha256, extra).then(
+      ({ path, headers }) =>
         new Promise((resolve, reject) => {
-          const path = `${this.basePath}/${encodeKeyPath(this.t.prefix + key)}`;
-          const headers: Record<string, string> = { ...extra };
-          this.signer.sign({ method, host: this.t.baseUrl.host, path, query: '', headers, payloadSha256 }, creds);
           const req = this.request({
             method,
             protocol: this.t.baseUrl.protocol,
-            // An IPv6 literal comes bracketed in a URL; the resolver wants it bare.
-            hostname: this.t.baseUrl.hostname.replace(/^\[(.*)\]$/, '$1'),
+            hostname: hostOf(this.t.baseUrl),
             port: this.t.baseUrl.port,
             path,
             headers,
@@ -101,9 +130,6 @@ export class S3Direct {
           req.on('error', (err) => reject(mapS3Error(err, this.site(op, key))));
           req.end(body);
         }),
-      (err: unknown) => {
-        throw mapS3Error(err, this.site(op, key));
-      },
     );
   }
 
@@ -116,6 +142,11 @@ export class S3Direct {
     } catch {
       // The status alone still says what happened.
     }
+    return this.refusal(op, key, status, text);
+  }
+
+  /** The typed error for a refusal with status `status` and error document `text`. */
+  private refusal(op: 'put' | 'get', key: string, status: number, text: string): Error {
     const code = /<Code>([^<]*)<\/Code>/.exec(text)?.[1] ?? '';
     const message = /<Message>([^<]*)<\/Message>/.exec(text)?.[1] ?? `HTTP ${status}`;
     return mapS3Error(Object.assign(new Error(message), { name: code, $metadata: { httpStatusCode: status } }), this.site(op, key));
@@ -124,6 +155,11 @@ export class S3Direct {
   private site(op: string, key: string) {
     return { op, bucket: this.t.bucket, key, endpoint: this.t.endpoint };
   }
+}
+
+/** An IPv6 literal comes bracketed in a URL; the resolver wants it bare. */
+function hostOf(url: URL): string {
+  return url.hostname.replace(/^\[(.*)\]$/, '$1');
 }
 
 /** Named as the SDK names its timeouts, so that `mapS3Error` reports them alike. */
