@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module';
+import { isDotName } from '../vfs/names.js';
 import type { FuseStat } from './attr.js';
 import { builtAddon } from './binding.js';
 
@@ -29,18 +30,18 @@ export class NativeListedAttrs {
   ) {}
 
   /** Replaces the table with the entries of `dir` (raw names, as the kernel will ask for them; `.` and `..` left out). */
-  fill(dir: string, listing: readonly { name: Buffer; stat: FuseStat }[]): void {
+  fill(dir: string, listing: readonly { raw: Buffer; stat: FuseStat }[]): void {
     if (this.maxAgeMs <= 0) return;
-    const entries = listing.filter((e) => !isDotName(e.name));
+    const entries = listing.filter((e) => !isDotName(e.raw));
     const prefix = Buffer.from(dir === '/' ? '/' : `${dir}/`, 'utf8');
     let bytes = 0;
-    for (const e of entries) bytes += prefix.length + e.name.length + 1;
+    for (const e of entries) bytes += prefix.length + e.raw.length + 1;
     const paths = Buffer.allocUnsafe(bytes);
     const stats = new Uint32Array(entries.length * STAT_INTS);
     let at = 0;
     entries.forEach((e, i) => {
       at += prefix.copy(paths, at);
-      at += e.name.copy(paths, at);
+      at += e.raw.copy(paths, at);
       paths[at++] = 0;
       packStat(stats, i * STAT_INTS, e.stat);
     });
@@ -59,9 +60,6 @@ export class NativeListedAttrs {
     return this.binding.chunkfs_listed_answered();
   }
 }
-
-const DOT = 0x2e;
-const isDotName = (name: Buffer): boolean => name[0] === DOT && (name.length === 1 || (name.length === 2 && name[1] === DOT));
 
 /** The same integers fuse-native's getStatArray makes of a stat object. */
 function packStat(ints: Uint32Array, at: number, s: FuseStat): void {

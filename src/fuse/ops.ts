@@ -188,8 +188,8 @@ export function createOps(ctx: OpsContext) {
         const ino = await paths.resolve(path);
         const names: string[] = [];
         const stats: ReturnType<typeof stat>[] = [];
-        const entries: { name: string; attr: Attr }[] = [];
-        const rawEntries: { name: Buffer; stat: ReturnType<typeof stat> }[] = [];
+        // One entry serves the path cache and either table of listed attributes.
+        const entries: { name: string; raw: Buffer; attr: Attr; stat: ReturnType<typeof stat> }[] = [];
         for (let offset = 0; ; ) {
           const page = await vfs.readdir(ino, offset, READDIR_PAGE);
           for (const e of page) {
@@ -197,8 +197,7 @@ export function createOps(ctx: OpsContext) {
             const st = stat(e.attr);
             names.push(name);
             stats.push(st);
-            entries.push({ name, attr: e.attr });
-            if (nativeListed) rawEntries.push({ name: e.name, stat: st });
+            entries.push({ name, raw: e.name, attr: e.attr, stat: st });
           }
           offset += page.length;
           if (page.length < READDIR_PAGE) break;
@@ -206,7 +205,7 @@ export function createOps(ctx: OpsContext) {
         paths.addListing(path, entries, namesBefore);
         // Attributes read across a change may already be old: not kept for the lookups.
         if (changes === changesBefore) {
-          if (nativeListed) nativeListed.fill(path, rawEntries);
+          if (nativeListed) nativeListed.fill(path, entries);
           else listed.fill(path, entries);
         }
         return [names, stats];

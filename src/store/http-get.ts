@@ -1,4 +1,5 @@
 import net from 'node:net';
+import { timeoutError } from './s3-errors.js';
 
 /** What a plain GET brought back: the status, and the body when it announced its length. */
 export interface PlainGetResult {
@@ -25,8 +26,8 @@ export interface PlainGetTarget {
 const READ_BUFFER = 256 * 1024;
 /** A response head larger than this is not an S3 answer. */
 const MAX_HEAD = 64 * 1024;
-/** An error answer's body is a short XML document; a longer one is not read here. */
-const MAX_ERROR_BODY = 64 * 1024;
+/** An error answer's body is a short XML document: no more of it is read into memory. */
+export const MAX_ERROR_BODY = 64 * 1024;
 const HEAD_END = Buffer.from('\r\n\r\n');
 
 interface Pending {
@@ -262,8 +263,4 @@ export function parseHead(head: string): { status: number; length: number | null
     else if (name === 'connection') keepAlive = value === 'keep-alive' || (keepAlive && value !== 'close');
   }
   return { status: Number(m[2]), length, chunked, keepAlive };
-}
-
-function timeoutError(message: string): Error {
-  return Object.assign(new Error(message), { name: 'TimeoutError' });
 }

@@ -2,14 +2,12 @@ import { createHash, webcrypto } from 'node:crypto';
 import http from 'node:http';
 import https from 'node:https';
 import { BodyBuffer } from './body-buffer.js';
-import { PlainGetPool } from './http-get.js';
-import { mapS3Error } from './s3-errors.js';
+import { MAX_ERROR_BODY, PlainGetPool } from './http-get.js';
+import { mapS3Error, timeoutError } from './s3-errors.js';
 import { EMPTY_SHA256, encodeKeyPath, SigV4Signer, type SigningCredentials } from './sigv4.js';
 
 /** Bodies above this are hashed on libuv's thread pool instead of the event loop. */
 const HASH_OFF_LOOP = 64 * 1024;
-/** An error body is a short XML document; more of it is not read into memory. */
-const MAX_ERROR_BODY = 64 * 1024;
 
 export interface DirectTarget {
   /** The bucket's base URL, as the SDK's endpoint rules give it (path style or virtual host). */
@@ -160,11 +158,6 @@ export class S3Direct {
 /** An IPv6 literal comes bracketed in a URL; the resolver wants it bare. */
 function hostOf(url: URL): string {
   return url.hostname.replace(/^\[(.*)\]$/, '$1');
-}
-
-/** Named as the SDK names its timeouts, so that `mapS3Error` reports them alike. */
-function timeoutError(message: string): Error {
-  return Object.assign(new Error(message), { name: 'TimeoutError' });
 }
 
 /** SHA-256 on libuv's thread pool (WebCrypto's digest), as hex. */

@@ -10,6 +10,11 @@ export interface S3CallSite {
   endpoint: string;
 }
 
+/** A timeout named as the SDK names its own, so that `mapS3Error` reports both alike. */
+export function timeoutError(message: string): Error {
+  return Object.assign(new Error(message), { name: 'TimeoutError' });
+}
+
 const NETWORK_CODES = new Set([
   'ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH',
   'ENETUNREACH', 'ECONNABORTED', 'EADDRNOTAVAIL', 'UND_ERR_SOCKET',
