@@ -17,8 +17,13 @@ export async function initChecksum(): Promise<void> {
  * resolved first (FileData does it on open), so that the hot path stays synchronous.
  */
 export function xxh64Hex(data: Uint8Array): string {
-  if (!hasher) throw new Error('xxh64Hex called before initChecksum()');
-  return hasher.h64Raw(data).toString(16).padStart(16, '0');
+  return xxh64Raw(data).toString(16).padStart(16, '0');
+}
+
+/** xxh64 (seed 0) of `data` as a number; `initChecksum()` must have resolved first. */
+export function xxh64Raw(data: Uint8Array): bigint {
+  if (!hasher) throw new Error('xxh64 called before initChecksum()');
+  return hasher.h64Raw(data);
 }
 
 /** Hashed between turns of the event loop: about 0.15 ms of work each. */

@@ -229,7 +229,7 @@ class ChunkedFileData implements FileData {
       await this.uploader.idle();
       this.cache.spill();
       await this.cache.settled();
-      await this.journalStore.settled();
+      await this.journalStore.close();
     }
   }
 

@@ -1,25 +1,17 @@
-import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { openFileData } from '../chunker/file-data.js';
+import { readJournal } from '../chunker/journal-read.js';
 import { openMetadata } from '../metadata/sqlite.js';
 import type { Superblock } from '../metadata/types.js';
 import type { ObjectStore } from '../store/types.js';
 import type { FindingInput } from './types.js';
-
-/** An entry of the writeback journal: `<ino>-<idx>` (the chunker's journal format). */
-const ENTRY = /^\d+-\d+$/;
 
 /** The journal of a cache dir (where the chunk layer keeps it). */
 export const journalDir = (cacheDir: string): string => join(cacheDir, 'journal');
 
 /** Dirty chunks left in the journal, without touching them. */
 export async function countJournal(cacheDir: string): Promise<number> {
-  try {
-    return (await readdir(journalDir(cacheDir))).filter((n) => ENTRY.test(n)).length;
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return 0;
-    throw err;
-  }
+  return (await readJournal(journalDir(cacheDir))).entries.length;
 }
 
 /**

@@ -63,6 +63,7 @@ export const DAMAGES: Damage[] = [
       const data = randomBytes(1000);
       const journal = new Journal(join(env.localDir, env.ref.sb.uuid, 'cache', 'journal'));
       await journal.write(ino(env, '/f3'), 0, 1, data);
+      await journal.close();
       return { contents: new Map([['/f3', data], ['/a/hard', data]]) };
     },
   },
