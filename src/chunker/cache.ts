@@ -22,11 +22,15 @@ export interface CleanCacheOptions {
 export class CleanCache {
   private readonly mem: ByteLru<Buffer>;
   private readonly disk: DiskCache | null;
+  /** Entries in memory that do not go to disk when memory lets go of them. */
+  private readonly memoryOnly = new Set<string>();
 
   constructor(opts: CleanCacheOptions) {
     // The disk tier takes what memory lets go of: a chunk written and read back while in
     // memory never costs a file of its own.
-    this.mem = new ByteLru<Buffer>(opts.memBytes, (id, data) => this.disk?.put(id, data));
+    this.mem = new ByteLru<Buffer>(opts.memBytes, (id, data) => {
+      if (!this.memoryOnly.delete(id)) this.disk?.put(id, data);
+    });
     this.disk = opts.diskBytes > 0 ? new DiskCache(join(opts.cacheDir, 'clean'), opts.diskBytes) : null;
   }
 
@@ -55,19 +59,26 @@ export class CleanCache {
     return this.mem.has(objectId) || (this.disk?.has(objectId) ?? false);
   }
 
-  /** Caches verified bytes of an object; the caller gives up the right to modify `data`. */
-  put(objectId: string, data: Buffer): void {
-    if (!this.mem.set(objectId, data, data.length)) this.disk?.put(objectId, data);
+  /**
+   * Caches verified bytes of an object; the caller gives up the right to modify `data`.
+   * With `toDisk` false they are kept in memory only, and dropped when memory lets go of them.
+   */
+  put(objectId: string, data: Buffer, toDisk = true): void {
+    this.memoryOnly.delete(objectId);
+    if (this.mem.set(objectId, data, data.length)) {
+      if (!toDisk) this.memoryOnly.add(objectId);
+    } else if (toDisk) this.disk?.put(objectId, data);
   }
 
   /** Writes what only memory holds to the disk tier (at close, so a remount finds it). */
   spill(): void {
     if (!this.disk) return;
-    for (const [id, data] of this.mem.all()) this.disk.put(id, data);
+    for (const [id, data] of this.mem.all()) if (!this.memoryOnly.has(id)) this.disk.put(id, data);
   }
 
   /** Forgets an object no longer referenced (its file was cut or destroyed); it would only age out otherwise. */
   forget(objectId: string): void {
+    this.memoryOnly.delete(objectId);
     this.mem.delete(objectId);
     this.disk?.remove(objectId);
   }

@@ -77,6 +77,7 @@ class ChunkedFileData implements FileData {
       cache: this.cache,
       journal: this.journalStore,
       chunkSize: this.cs,
+      cacheLargeWrites: opts.cacheLargeWrites ?? false,
       earlyLimit: uploadConcurrency,
     });
   }

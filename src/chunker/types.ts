@@ -79,6 +79,12 @@ export interface FileDataOptions {
   cacheDir: string;
   /** Bytes of clean chunks kept on disk (LRU). Default 1 GiB. */
   cacheSize?: number;
+  /**
+   * Whole chunks a writer uploaded go to the disk cache too (not only to memory). Default
+   * false: a large file written once is seldom read back soon, and caching it cost the
+   * sequential write a fifth of the daemon's CPU.
+   */
+  cacheLargeWrites?: boolean;
   /** Bytes of clean chunks kept in memory (LRU). Default 64 MiB. */
   memCacheSize?: number;
   /** Parallel uploads. Default 16. */

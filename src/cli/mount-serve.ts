@@ -54,6 +54,7 @@ export async function serveMount(a: ServeArgs): Promise<number> {
       store,
       localDir: a.localDir,
       cacheSize: o.fs.cacheSize ?? defaultCacheSize(a.storeUrl),
+      cacheLargeWrites: o.fs.cacheLargeWrites,
       writeback: o.fs.writeback,
       uploadConcurrency: o.fs.uploadConcurrency,
       snapshotIntervalMs: o.fs.snapshotIntervalMs,

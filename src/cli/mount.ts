@@ -51,6 +51,8 @@ Mount options (-o, comma-separated; repeatable):
   cache_dir=DIR           local dir (metadata, cache, logs)
   cache_size=SIZE         disk cache of clean chunks, e.g. 10G (default 1G;
                           0 for a file:// store, which is local already)
+  cache_large_writes      keep whole chunks a writer uploaded in the disk cache too
+                          (default: only partial chunks, e.g. small files, go there)
   writeback               close() returns once data is in the local journal
   upload_concurrency=N    parallel uploads
   snapshot_interval=T     metadata snapshot period, e.g. 10m

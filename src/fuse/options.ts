@@ -16,6 +16,7 @@ export interface Presentation {
 export interface FsSettings {
   cacheDir?: string;
   cacheSize?: number;
+  cacheLargeWrites?: boolean;
   writeback: boolean;
   uploadConcurrency?: number;
   snapshotIntervalMs?: number;
@@ -130,6 +131,7 @@ function applyOption(o: MountOptions, key: string, value: string | undefined): v
     case 'cache_dir': o.fs.cacheDir = v(); return;
     case 'cache_size': o.fs.cacheSize = parseSize(v(), 'cache_size'); return;
     case 'writeback': o.fs.writeback = true; return;
+    case 'cache_large_writes': o.fs.cacheLargeWrites = true; return;
     case 'upload_concurrency': {
       const n = parseInt10(v(), 'upload_concurrency');
       if (n < 1) throw new UsageError('upload_concurrency must be at least 1');

@@ -13,6 +13,8 @@ export interface WritebackDeps {
   cache: CleanCache;
   journal: Journal;
   chunkSize: number;
+  /** Whole uploaded chunks go to the disk cache too, not only to memory (FileDataOptions). */
+  cacheLargeWrites: boolean;
   /** Uploads running at most for full chunks started early (the upload concurrency). */
   earlyLimit: number;
 }
@@ -192,7 +194,10 @@ export class Writeback {
   private committed(ino: number, idx: number, chunk: DirtyChunk, version: number, buf: Buffer, update: ChunkUpdate): void {
     const { table, cache, journal } = this.deps;
     chunk.committed = Math.max(chunk.committed, version);
-    if (update.objectId !== null) cache.put(update.objectId, cacheable(buf, update.len));
+    if (update.objectId !== null) {
+      const toDisk = this.deps.cacheLargeWrites || update.len < this.deps.chunkSize;
+      cache.put(update.objectId, cacheable(buf, update.len), toDisk);
+    }
     if (chunk.buf === buf && !chunk.removed) {
       table.delete(ino, idx, chunk);
       chunk.removed = true;

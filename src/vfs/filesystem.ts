@@ -22,6 +22,8 @@ export interface FilesystemOptions {
   cacheDir?: string;
   /** Bytes of clean chunks kept on disk. */
   cacheSize?: number;
+  /** Whole chunks a writer uploaded are kept in the disk cache too (see FileDataOptions). */
+  cacheLargeWrites?: boolean;
   /** close() returns once data is journaled locally; fsync still uploads. */
   writeback?: boolean;
   uploadConcurrency?: number;
@@ -89,6 +91,7 @@ export async function openFilesystem(opts: FilesystemOptions): Promise<Filesyste
       chunkSize: superblock.chunkSize,
       cacheDir: opts.cacheDir ?? join(stateDir, 'cache'),
       cacheSize: opts.cacheSize,
+      cacheLargeWrites: opts.cacheLargeWrites,
       uploadConcurrency: opts.uploadConcurrency,
     }));
     if (!readOnly) await recoverAfterCrash(meta, data);

@@ -85,6 +85,28 @@ test('a disk entry that fails its checksum is a miss and is removed', async () =
   assert.deepEqual(readdirSync(join(cacheDir, 'clean')), []);
 });
 
+test('an entry put for memory only is dropped, not written, when memory lets go of it or at spill', async () => {
+  await initChecksum();
+  const cacheDir = tempDir();
+  const onDisk = () => readdirSync(join(cacheDir, 'clean')).sort();
+  const cache = new CleanCache({ cacheDir, diskBytes: 1024 * KiB, memBytes: 16 * KiB });
+  cache.put(id(1), bytes(8 * KiB), false);
+  cache.put(id(2), bytes(8 * KiB));
+  cache.put(id(3), bytes(8 * KiB), false);
+  await cache.settled();
+  assert.deepEqual(onDisk(), []);
+  assert.equal(cache.has(id(1)), false, 'evicted, and not on disk');
+  cache.put(id(4), bytes(64 * KiB), false);
+  cache.put(id(5), bytes(8 * KiB));
+  cache.spill();
+  await cache.settled();
+  assert.deepEqual(onDisk(), [id(2), id(5)], 'only what was put for disk');
+  cache.put(id(3), cache.peek(id(3))!); // put again, for disk this time
+  cache.spill();
+  await cache.settled();
+  assert.ok(onDisk().includes(id(3)), 'put again for disk, it goes there');
+});
+
 test('the disk tier takes what memory evicts, and at spill what memory still holds', async () => {
   await initChecksum();
   const cacheDir = tempDir();

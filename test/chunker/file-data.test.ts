@@ -37,20 +37,24 @@ test('reads stop at the file size and past-the-end reads are empty', async () =>
   await fd.close();
 });
 
-test('the clean cache serves re-reads without another GET, and survives a restart on disk', async () => {
-  const { fd, store, mem, map, cacheDir } = await openDataPath({ chunkSize: CS });
-  const data = bytes(2 * CS);
-  await fd.write(3, 0, data);
-  await fd.flush(3);
-  await fd.read(3, data.length, 0, data.length);
-  assert.equal(store.calls.get, 0, 'an uploaded chunk is cached under its new id');
-  await fd.close();
+test('the clean cache serves re-reads without another GET; on disk it keeps the partial chunks a writer uploaded, and the whole ones only with cacheLargeWrites', async () => {
+  for (const cacheLargeWrites of [false, true]) {
+    const { fd, store, mem, map, cacheDir } = await openDataPath({ chunkSize: CS, cacheLargeWrites });
+    const data = bytes(2 * CS + 100); // two whole chunks and a partial one
+    await fd.write(3, 0, data);
+    await fd.flush(3);
+    await fd.read(3, data.length, 0, data.length);
+    assert.equal(store.calls.get, 0, 'an uploaded chunk is cached in memory under its new id');
+    await fd.close();
 
-  const again = new StoreSpy(mem);
-  const fd2 = await openFileData(again, map, { chunkSize: CS, cacheDir, readahead: 0 });
-  assert.deepEqual(await fd2.read(3, data.length, 0, data.length), data);
-  assert.equal(again.calls.get, 0, 'served from the disk cache after a restart');
-  await fd2.close();
+    const again = new StoreSpy(mem);
+    const fd2 = await openFileData(again, map, { chunkSize: CS, cacheDir, readahead: 0 });
+    assert.deepEqual(await fd2.read(3, data.length, 0, data.length), data);
+    assert.equal(again.calls.get, cacheLargeWrites ? 0 : 2, `after a restart, with cacheLargeWrites ${cacheLargeWrites}`);
+    assert.deepEqual(await fd2.read(3, data.length, 0, data.length), data);
+    assert.equal(again.calls.get, cacheLargeWrites ? 0 : 2, 'what was read is cached');
+    await fd2.close();
+  }
 });
 
 test('bytes past a chunk\'s data read as zeros, dirty or stored', async () => {

@@ -22,7 +22,7 @@ test('fuse, chunkfs and store options land where they belong', () => {
   const o = parseMountOptions([
     'ro,allow_other,default_permissions,uid=1000,gid=100,umask=022,fmask=111,dmask=002',
     'entry_timeout=2,attr_timeout=1.5,negative_timeout=0,kernel_cache,nonempty,fsname=data,subtype=fuse.cfs',
-    'cache_dir=/var/cache/cfs,cache_size=10G,writeback,upload_concurrency=8,snapshot_interval=5m',
+    'cache_dir=/var/cache/cfs,cache_size=10G,cache_large_writes,writeback,upload_concurrency=8,snapshot_interval=5m',
     'endpoint=http://127.0.0.1:9000,region=eu-west-1,path_style,passwd_file=/etc/passwd-s3fs,profile=p',
   ]);
   assert.equal(o.readOnly, true);
@@ -31,7 +31,7 @@ test('fuse, chunkfs and store options land where they belong', () => {
   assert.deepEqual(o.fuse, ['allow_other', 'default_permissions', 'entry_timeout=2', 'attr_timeout=1.5', 'negative_timeout=0', 'kernel_cache']);
   assert.equal(o.fsname, 'data');
   assert.equal(o.subtype, 'cfs');
-  assert.deepEqual(o.fs, { cacheDir: '/var/cache/cfs', cacheSize: 10 * 2 ** 30, writeback: true, uploadConcurrency: 8, snapshotIntervalMs: 300_000 });
+  assert.deepEqual(o.fs, { cacheDir: '/var/cache/cfs', cacheSize: 10 * 2 ** 30, cacheLargeWrites: true, writeback: true, uploadConcurrency: 8, snapshotIntervalMs: 300_000 });
   assert.deepEqual(o.store, { endpoint: 'http://127.0.0.1:9000', region: 'eu-west-1', pathStyle: true, passwdFile: '/etc/passwd-s3fs', profile: 'p' });
 });
 
