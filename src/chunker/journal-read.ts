@@ -1,19 +1,24 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { initChecksum, xxh64Hex } from './checksum.js';
-import { KIND_CHUNK, readSegment } from './journal-record.js';
+import { readCancels, readSegment } from './journal-record.js';
 
 /** `<16 digits>.log`: a segment of records, numbered in the order they were started. */
 const SEGMENT_RE = /^(\d{16})\.log$/;
+/** `<16 digits>.del`: the records of that segment that are cancelled. */
+const CANCELS_RE = /^(\d{16})\.del$/;
 /** The one-file-per-entry journal of earlier versions, read so that an upgrade loses nothing. */
 const LEGACY_RE = /^(\d+)-(\d+)$/;
 const LEGACY_TMP = '.tmp-';
 
 export const segmentName = (seq: number): string => `${String(seq).padStart(16, '0')}.log`;
+export const cancelsName = (seq: number): string => `${String(seq).padStart(16, '0')}.del`;
 
 export interface FoundSegment {
   seq: number;
   path: string;
+  /** Its `.del` file (which may not exist yet). */
+  cancelsPath: string;
   size: number;
 }
 
@@ -28,11 +33,12 @@ export interface FoundEntry {
 }
 
 export interface JournalContents {
-  /** The newest whole record of each (ino, idx) that no later removal cancels. */
+  /** The newest whole record of each (ino, idx) among those not cancelled. */
   entries: FoundEntry[];
   /** Every segment, oldest first. */
   segments: FoundSegment[];
-  /** Files of the earlier format that hold nothing to recover (temp, torn, replaced). */
+  /** Files that hold nothing to recover: of the earlier format (temp, torn, replaced), or a
+   * `.del` whose segment is gone. */
   deadFiles: string[];
   /** What could not be read, one line each (the record is skipped). */
   problems: string[];
@@ -55,8 +61,8 @@ export function lastSegment(names: string[]): number {
 
 /**
  * Reads the journal in `dir` without changing it: files of the earlier format first (they
- * are older than any segment), then the segments in order, each record replacing or
- * cancelling what came before it for its (ino, idx).
+ * are older than any segment), then the segments in order, each record that is not
+ * cancelled replacing what came before it for its (ino, idx).
  */
 export async function readJournal(dir: string): Promise<JournalContents> {
   await initChecksum();
@@ -69,12 +75,11 @@ export async function readJournal(dir: string): Promise<JournalContents> {
     throw err;
   }
   const live = new Map<string, FoundEntry>();
-  const replace = (entry: FoundEntry | null, ino: number, idx: number): void => {
+  const replace = (entry: FoundEntry, ino: number, idx: number): void => {
     const k = `${ino}-${idx}`;
     const before = live.get(k);
     if (before?.legacyPath) contents.deadFiles.push(before.legacyPath);
-    if (entry) live.set(k, entry);
-    else live.delete(k);
+    live.set(k, entry);
   };
   for (const name of names.filter((n) => n.startsWith(LEGACY_TMP))) contents.deadFiles.push(join(dir, name));
   for (const name of names) {
@@ -88,20 +93,33 @@ export async function readJournal(dir: string): Promise<JournalContents> {
       contents.deadFiles.push(path);
     } else replace({ ino, idx, data, segment: null, offset: 0, legacyPath: path }, ino, idx);
   }
-  for (const seq of segmentNumbers(names)) {
+  const seqs = segmentNumbers(names);
+  for (const name of names) {
+    const m = CANCELS_RE.exec(name);
+    if (m && !seqs.includes(Number(m[1]))) contents.deadFiles.push(join(dir, name));
+  }
+  for (const seq of seqs) {
     const path = join(dir, segmentName(seq));
+    const cancelsPath = join(dir, cancelsName(seq));
     const bytes = await readFile(path);
-    const segment: FoundSegment = { seq, path, size: bytes.length };
+    const cancelled = readCancels(await readFile(cancelsPath).catch(ifMissing(Buffer.alloc(0))));
+    const segment: FoundSegment = { seq, path, cancelsPath, size: bytes.length };
     contents.segments.push(segment);
     const { records, problems } = readSegment(bytes);
     for (const p of problems) contents.problems.push(`${segmentName(seq)}: ${p}`);
     for (const r of records) {
-      const entry = { ino: r.ino, idx: r.idx, data: r.data, segment, offset: r.offset, legacyPath: null };
-      replace(r.kind === KIND_CHUNK ? entry : null, r.ino, r.idx);
+      if (!cancelled.has(r.offset)) replace({ ino: r.ino, idx: r.idx, data: r.data, segment, offset: r.offset, legacyPath: null }, r.ino, r.idx);
     }
   }
   contents.entries = [...live.values()];
   return contents;
+}
+
+function ifMissing<T>(value: T): (err: unknown) => T {
+  return (err) => {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return value;
+    throw err;
+  };
 }
 
 /*

@@ -1,20 +1,13 @@
 import { closeSync, fdatasync, mkdirSync, openSync, readdirSync, unlinkSync, write, writeSync } from 'node:fs';
-import { open, unlink } from 'node:fs/promises';
+import { unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { fsyncDir } from '../fs-sync.js';
-import { lastSegment, readJournal, segmentName } from './journal-read.js';
-import { KIND_CHUNK, KIND_REMOVAL, RECORD_HEADER, readSegment, recordHeader, recordSize } from './journal-record.js';
+import { cancelsName, lastSegment, readJournal, segmentName } from './journal-read.js';
+import { cancelEntry, RECORD_HEADER, recordHeader, recordSize } from './journal-record.js';
 
-const LIMITS = {
-  /** A segment is retired (no longer written) once it would grow past this. */
-  segmentBytes: 16 * 1024 * 1024,
-  /**
-   * Past this many segments, the entries still living in the oldest are copied forward, so
-   * that one chunk that cannot be uploaded does not keep every segment after it on disk.
-   */
-  maxSegments: 8,
-};
+/** A segment is retired (no longer written) once it would grow past this. */
+const SEGMENT_BYTES = 16 * 1024 * 1024;
 /**
  * Records up to this size are written with one blocking call: a write into the page cache
  * takes microseconds, while the thread pool it would otherwise queue in is busy with the
@@ -24,7 +17,6 @@ const SMALL_RECORD = 256 * 1024;
 /** The version of an entry found by `scan()`: older than any written since open. */
 const FOUND = -1;
 const ZEROS = Buffer.alloc(8);
-const EMPTY = Buffer.alloc(0);
 const writeAsync = promisify(write);
 const fdatasyncAsync = promisify(fdatasync);
 
@@ -37,64 +29,61 @@ export interface JournalEntry {
 interface Segment {
   seq: number;
   path: string;
-  /** Open while the segment may be written or synced; null for one found by `scan()`. */
+  /** Open while records may be written to it; null for one found by `scan()`. */
   fd: number | null;
   /** Bytes handed out to records so far. */
   size: number;
-  /** Entries whose newest record is here. */
+  /** Entries whose record is here. */
   live: number;
-  /** Writes and syncs running on its fd. */
+  /** Writes running on its fd, and syncs of its `.del` file. */
   busy: number;
-  unsynced: boolean;
+  cancelsPath: string;
+  /** Its `.del` file, opened at the first cancellation. */
+  cancelsFd: number | null;
+  cancelsUnsynced: boolean;
 }
 
 interface Entry {
   version: number;
-  /** Its record's segment and offset, and the length of its data. */
+  /** Its record's segment and offset. */
   segment: Segment | null;
   offset: number;
-  length: number;
   /** A file of the earlier one-file-per-entry format, found by `scan()`. */
   legacyPath: string | null;
 }
 
 /**
  * The writeback journal (DESIGN invariant 4): dirty chunks acknowledged by a writeback
- * close, appended as checksummed records to segment files (journal-record.ts). A record of
- * (ino, idx) replaces the one before it; a removal record cancels it. Appending costs one
- * write(2) into the page cache, where a file per entry cost a create, a rename and an
- * unlink, and a create on a busy ext4 directory took over a millisecond.
+ * close, appended as checksummed records to segment files (journal-record.ts). Appending
+ * costs one write(2) into the page cache, where a file per entry cost a create, a rename
+ * and an unlink, and a create on a busy ext4 directory took over a millisecond.
  *
- * A segment is deleted once no entry lives in it and every older segment is gone: a removal
- * record must outlive the record it cancels. When segments pile up behind an entry that is
- * not committed, the entries living in the oldest are copied forward. A daemon crash leaves every write that
- * returned (the page cache outlives the process); the checksums catch what a power cut
- * tears. Operations on one (ino, idx) run in order, and an entry is removed only when the
- * version committed is at least the version it holds, so a newer journaled write is never
- * lost to an older commit.
+ * A record stops counting when its chunk is committed or a newer record replaces it: its
+ * offset is then written to the segment's `.del` file. A segment goes once no record in it
+ * counts, with its `.del` file. A daemon crash leaves every write that returned (the page
+ * cache outlives the process); the checksums catch what a power cut tears. Operations on
+ * one (ino, idx) run in order, and an entry is removed only when the version committed is
+ * at least the version it holds, so a newer journaled write is never lost to an older commit.
  *
  * Nothing here waits for the disk: close(2) in writeback mode is as durable as close(2) on
  * a local filesystem, and fsync(2) is what survives a power cut (it uploads). `sync()`
- * makes the removals durable; the metadata is synced only after it, so a synced truncate
- * or unlink can never meet, after a power cut, an entry it removed.
+ * makes the cancellations durable (a few bytes each, never the chunks' bytes); the metadata
+ * is synced only after it, so a synced truncate or unlink can never meet, after a power
+ * cut, an entry it removed.
  */
 export class Journal {
   private readonly chains = new Map<string, Promise<void>>();
   private readonly entries = new Map<string, Entry>();
-  /** Oldest first; `active` is the last one when set. */
-  private readonly segments: Segment[] = [];
+  private readonly segments = new Set<Segment>();
   private active: Segment | null = null;
   private nextSeq: number;
-  /** True when segments were created or deleted since the last sync. */
+  /** True when files were created or deleted since the last sync. */
   private namesUnsynced = false;
-  private compacting = false;
-  private readonly limits: typeof LIMITS;
 
   constructor(
     private readonly dir: string,
-    limits: Partial<typeof LIMITS> = {},
+    private readonly segmentBytes = SEGMENT_BYTES,
   ) {
-    this.limits = { ...LIMITS, ...limits };
     mkdirSync(dir, { recursive: true });
     this.nextSeq = lastSegment(readdirSync(dir)) + 1;
   }
@@ -104,8 +93,8 @@ export class Journal {
     return this.chain(ino, idx, async (k) => {
       const current = this.entries.get(k);
       if (current && current.version >= version) return;
-      const { segment, offset } = await this.append(KIND_CHUNK, ino, idx, data);
-      this.replace(k, { version, segment, offset, length: data.length, legacyPath: null });
+      const { segment, offset } = await this.append(ino, idx, data);
+      this.replace(k, { version, segment, offset, legacyPath: null });
     });
   }
 
@@ -114,7 +103,8 @@ export class Journal {
     return this.chain(ino, idx, async (k) => {
       const current = this.entries.get(k);
       if (!current || current.version === FOUND || current.version > upToVersion) return;
-      await this.cancel(k, ino, idx);
+      this.entries.delete(k);
+      this.release(current);
     });
   }
 
@@ -126,7 +116,7 @@ export class Journal {
 
   /**
    * Every entry left by an earlier run that passed its checks. What failed them is logged,
-   * one line each, and left in place: its segment goes when nothing in it lives.
+   * one line each, and left in place: its segment goes when nothing in it counts.
    */
   async scan(): Promise<{ entries: JournalEntry[]; discarded: number }> {
     const found = await readJournal(this.dir);
@@ -134,44 +124,49 @@ export class Journal {
     for (const path of found.deadFiles) await removeFile(path);
     if (found.deadFiles.length) this.namesUnsynced = true;
     const bySeq = new Map<number, Segment>();
+    const known = new Set([...this.segments].map((s) => s.seq));
     for (const s of found.segments) {
-      if (this.segments.some((known) => known.seq === s.seq)) continue;
-      const segment: Segment = { ...s, fd: null, live: 0, busy: 0, unsynced: false };
+      if (known.has(s.seq)) continue; // written since open, or scanned before
+      const segment: Segment = { ...s, fd: null, live: 0, busy: 0, cancelsFd: null, cancelsUnsynced: false };
       bySeq.set(s.seq, segment);
-      this.segments.push(segment);
+      this.segments.add(segment);
     }
-    this.segments.sort((a, b) => a.seq - b.seq);
     for (const e of found.entries) {
       const segment = e.segment ? (bySeq.get(e.segment.seq) ?? null) : null;
-      if (e.segment && !segment) continue; // a segment known already: written since open or scanned before
-      if (this.entries.has(key(e.ino, e.idx))) continue; // replaced since open
-      this.replace(key(e.ino, e.idx), { version: FOUND, segment, offset: e.offset, length: e.data.length, legacyPath: e.legacyPath });
+      if (e.segment && !segment) continue; // in a segment known already
+      if (segment) segment.live++;
+      const entry: Entry = { version: FOUND, segment, offset: e.offset, legacyPath: e.legacyPath };
+      if (this.entries.has(key(e.ino, e.idx))) this.release(entry); // replaced since open
+      else this.replace(key(e.ino, e.idx), entry);
     }
     this.collect();
     return { entries: found.entries.map(({ ino, idx, data }) => ({ ino, idx, data })), discarded: found.problems.length };
   }
 
-  /** Removes an entry found by `scan()` once it is committed. */
+  /** Removes an entry found by `scan()` once it is committed (not one written since). */
   removeRecovered(ino: number, idx: number): Promise<void> {
     return this.chain(ino, idx, async (k) => {
-      if (this.entries.has(k)) await this.cancel(k, ino, idx);
+      const current = this.entries.get(k);
+      if (!current || current.version !== FOUND) return;
+      this.entries.delete(k);
+      this.release(current);
     });
   }
 
-  /** Makes every removal so far durable (and every segment created or deleted). */
+  /** Makes every cancellation so far durable (and every file created or deleted). */
   async sync(): Promise<void> {
-    const segments = this.segments.filter((s) => s.unsynced && s.fd !== null);
+    const segments = [...this.segments].filter((s) => s.cancelsUnsynced && s.cancelsFd !== null);
     const names = this.namesUnsynced;
     for (const s of segments) {
-      s.unsynced = false;
+      s.cancelsUnsynced = false;
       s.busy++;
     }
     this.namesUnsynced = false;
     try {
-      await Promise.all(segments.map((s) => fdatasyncAsync(s.fd as number)));
+      await Promise.all(segments.map((s) => fdatasyncAsync(s.cancelsFd as number)));
       if (names) await fsyncDir(this.dir);
     } catch (err) {
-      for (const s of segments) s.unsynced = true;
+      for (const s of segments) s.cancelsUnsynced = true;
       this.namesUnsynced ||= names;
       throw err;
     } finally {
@@ -185,17 +180,12 @@ export class Journal {
     while (this.chains.size) await Promise.allSettled([...this.chains.values()]);
   }
 
-  /** Waits for queued operations, then deletes the segments nothing lives in and closes the rest. */
+  /** Waits for queued operations, then deletes the segments nothing counts in and closes the rest. */
   async close(): Promise<void> {
     await this.settled();
     this.active = null;
     this.collect();
-    for (const s of this.segments) {
-      if (s.fd !== null && s.busy === 0) {
-        closeSync(s.fd);
-        s.fd = null;
-      }
-    }
+    for (const s of this.segments) if (s.busy === 0) closeFiles(s);
   }
 
   private chain(ino: number, idx: number, op: (k: string) => Promise<void>): Promise<void> {
@@ -209,16 +199,21 @@ export class Journal {
     return next;
   }
 
-  /** Appends a record, and resolves with where it is once the bytes are written. */
-  private async append(kind: typeof KIND_CHUNK | typeof KIND_REMOVAL, ino: number, idx: number, data: Buffer): Promise<{ segment: Segment; offset: number }> {
+  /**
+   * Appends a record, and resolves with where it is once the bytes are written. The record
+   * counts in its segment from the start (the caller takes it over), so that the segment
+   * cannot go between the write and the caller's bookkeeping.
+   */
+  private async append(ino: number, idx: number, data: Buffer): Promise<{ segment: Segment; offset: number }> {
     const size = recordSize(data.length);
     const segment = this.segmentFor(size);
     const fd = segment.fd as number;
     const offset = segment.size;
     segment.size += size;
+    segment.live++;
     segment.busy++;
     try {
-      const header = recordHeader(kind, ino, idx, data);
+      const header = recordHeader(ino, idx, data);
       const pad = ZEROS.subarray(0, size - RECORD_HEADER - data.length);
       if (data.length <= SMALL_RECORD) {
         writeAllSync(fd, Buffer.concat([header, data, pad]), offset);
@@ -228,73 +223,50 @@ export class Journal {
         await writeAll(fd, data, offset + RECORD_HEADER);
         await writeAll(fd, pad, offset + RECORD_HEADER + data.length);
       }
-      segment.unsynced = true;
       return { segment, offset };
+    } catch (err) {
+      segment.live--;
+      throw err;
     } finally {
       segment.busy--;
+      if (segment.busy === 0) this.collect();
     }
   }
 
   /** The segment a record of `size` bytes goes to: the active one, or a new one. */
   private segmentFor(size: number): Segment {
     const active = this.active;
-    if (active && (active.size === 0 || active.size + size <= this.limits.segmentBytes)) return active;
+    if (active && (active.size === 0 || active.size + size <= this.segmentBytes)) return active;
     const seq = this.nextSeq++;
     const path = join(this.dir, segmentName(seq));
-    const segment: Segment = { seq, path, fd: openSync(path, 'wx'), size: 0, live: 0, busy: 0, unsynced: false };
-    this.segments.push(segment);
+    const segment: Segment = {
+      seq,
+      path,
+      fd: openSync(path, 'wx'),
+      size: 0,
+      live: 0,
+      busy: 0,
+      cancelsPath: join(this.dir, cancelsName(seq)),
+      cancelsFd: null,
+      cancelsUnsynced: false,
+    };
+    this.segments.add(segment);
     this.active = segment;
     this.namesUnsynced = true;
     this.collect();
-    this.compactOldest();
     return segment;
   }
 
-  /** Copies the entries still living in the oldest segment forward, when there are too many segments. */
-  private compactOldest(): void {
-    const oldest = this.segments[0];
-    if (this.compacting || this.segments.length <= this.limits.maxSegments || oldest === this.active) return;
-    this.compacting = true;
-    const moves: Promise<void>[] = [];
-    for (const [k, entry] of this.entries) {
-      if (entry.segment !== oldest) continue;
-      const [ino, idx] = k.split('-').map(Number) as [number, number];
-      moves.push(this.chain(ino, idx, () => this.moveForward(k, ino, idx, oldest)));
-    }
-    void Promise.allSettled(moves).then(() => {
-      this.compacting = false;
-    });
-  }
-
-  private async moveForward(k: string, ino: number, idx: number, from: Segment): Promise<void> {
-    const entry = this.entries.get(k);
-    if (!entry || entry.segment !== from) return; // replaced or removed meanwhile
-    const data = await readRecord(from.path, entry.offset, entry.length);
-    if (!data) {
-      console.error(`chunkfs: journal record ino=${ino} idx=${idx} in ${from.path} no longer reads back whole; left in place`);
-      return;
-    }
-    const { segment, offset } = await this.append(KIND_CHUNK, ino, idx, data);
-    this.replace(k, { ...entry, segment, offset });
-  }
-
-  private async cancel(k: string, ino: number, idx: number): Promise<void> {
-    const entry = this.entries.get(k) as Entry;
-    if (entry.segment) await this.append(KIND_REMOVAL, ino, idx, EMPTY);
-    this.entries.delete(k);
-    this.release(entry);
-  }
-
+  /** Makes `entry` (already counted in its segment) the one of `k`, releasing the one before. */
   private replace(k: string, entry: Entry): void {
     const before = this.entries.get(k);
     this.entries.set(k, entry);
-    if (entry.segment) entry.segment.live++;
     if (before) this.release(before);
   }
 
+  /** An entry that no longer counts: its record is cancelled (or its legacy file deleted). */
   private release(entry: Entry): void {
     if (entry.legacyPath) {
-      // Its own file: nothing older can come back when it goes.
       try {
         unlinkSync(entry.legacyPath);
       } catch (err) {
@@ -302,35 +274,36 @@ export class Journal {
       }
       this.namesUnsynced = true;
     }
-    if (entry.segment) {
-      entry.segment.live--;
-      this.collect();
+    const segment = entry.segment;
+    if (!segment) return;
+    if (segment.cancelsFd === null) {
+      segment.cancelsFd = openSync(segment.cancelsPath, 'a');
+      this.namesUnsynced = true;
     }
+    writeSync(segment.cancelsFd, cancelEntry(entry.offset));
+    segment.cancelsUnsynced = true;
+    segment.live--;
+    this.collect();
   }
 
-  /** Deletes segments from the oldest while nothing lives in them and nobody writes them. */
+  /** Deletes the segments in which no record counts and that nobody writes or syncs. */
   private collect(): void {
-    for (let oldest = this.segments[0]; oldest; oldest = this.segments[0]) {
-      if (oldest === this.active || oldest.live > 0 || oldest.busy > 0) return;
-      this.segments.shift();
-      if (oldest.fd !== null) closeSync(oldest.fd);
-      unlinkSync(oldest.path);
+    for (const segment of this.segments) {
+      if (segment === this.active || segment.live > 0 || segment.busy > 0) continue;
+      this.segments.delete(segment);
+      closeFiles(segment);
+      // The records first: a `.del` without its segment is harmless, the reverse is not.
+      unlinkSync(segment.path);
+      removeFileSync(segment.cancelsPath);
       this.namesUnsynced = true;
     }
   }
 }
 
-/** The data of the record at `offset` in the segment at `path`, or null when it fails its checks. */
-async function readRecord(path: string, offset: number, length: number): Promise<Buffer | null> {
-  const bytes = Buffer.alloc(recordSize(length));
-  const fh = await open(path, 'r');
-  try {
-    await fh.read(bytes, 0, bytes.length, offset);
-  } finally {
-    await fh.close();
-  }
-  const { records } = readSegment(bytes);
-  return records.length === 1 && records[0].kind === KIND_CHUNK ? records[0].data : null;
+function closeFiles(segment: Segment): void {
+  if (segment.fd !== null) closeSync(segment.fd);
+  if (segment.cancelsFd !== null) closeSync(segment.cancelsFd);
+  segment.fd = segment.cancelsFd = null;
 }
 
 function writeAllSync(fd: number, data: Buffer, position: number): void {
@@ -339,6 +312,14 @@ function writeAllSync(fd: number, data: Buffer, position: number): void {
 
 async function writeAll(fd: number, data: Buffer, position: number): Promise<void> {
   for (let at = 0; at < data.length; ) at += (await writeAsync(fd, data, at, data.length - at, position + at)).bytesWritten;
+}
+
+function removeFileSync(path: string): void {
+  try {
+    unlinkSync(path);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  }
 }
 
 async function removeFile(path: string): Promise<void> {

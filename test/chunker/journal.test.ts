@@ -6,7 +6,7 @@ import { initChecksum, xxh64Hex } from '../../src/chunker/checksum.js';
 import { openFileData } from '../../src/chunker/file-data.js';
 import { Journal } from '../../src/chunker/journal.js';
 import { readJournal } from '../../src/chunker/journal-read.js';
-import { RECORD_HEADER, readSegment } from '../../src/chunker/journal-record.js';
+import { cancelEntry, readCancels, RECORD_HEADER, readSegment } from '../../src/chunker/journal-record.js';
 import { FsError } from '../../src/errors.js';
 import { bytes, openDataPath } from '../helpers/data-path.js';
 import { StoreSpy } from '../helpers/store-spy.js';
@@ -60,54 +60,57 @@ test('a torn or corrupt record is skipped with a log line, and reading goes on a
   assert.equal(lines.filter((l) => /unreadable bytes/.test(l)).length, 2, lines.join('\n'));
 });
 
-test('a removal outlives the record it cancels: segments go oldest first, and only when nothing lives in them', async () => {
+test('a record stops counting when committed or replaced, and its segment goes as soon as nothing in it counts', async () => {
   await initChecksum();
   const dir = tempDir();
-  const journal = new Journal(dir);
-  // Segments are retired at 16 MiB; records this big are written off the main thread.
-  const big = (fill: number, mib: number): Buffer => Buffer.alloc(mib * 1024 * 1024, fill);
-  await journal.write(1, 0, 1, big(1, 5)); // segment 1, stays
+  const MiB = 1024 * 1024;
+  const journal = new Journal(dir, 15 * MiB);
+  // Records this big are written off the main thread.
+  const big = (fill: number, mib: number): Buffer => Buffer.alloc(mib * MiB, fill);
+  await journal.write(1, 0, 1, big(1, 5)); // segment 1
   await journal.write(2, 0, 1, big(2, 5)); // segment 1
   await journal.write(3, 0, 1, big(3, 10)); // segment 2
-  await journal.remove(2, 0, 1); // its removal record lands in segment 2
-  await journal.write(4, 0, 1, big(4, 10)); // segment 3
-  assert.deepEqual(readdirSync(dir), ['0000000000000001.log', '0000000000000002.log', '0000000000000003.log']);
+  await journal.remove(2, 0, 1);
+  assert.deepEqual((await found(dir)).map(([i]) => i), [1, 3]);
+  await journal.write(1, 0, 2, big(9, 10)); // segment 3, replacing (1, 0) in segment 1
+  assert.deepEqual(readdirSync(dir).filter((n) => n.endsWith('.log')), ['0000000000000002.log', '0000000000000003.log'], 'segment 1 went');
   await journal.remove(3, 0, 1);
-  assert.equal(readdirSync(dir).length, 3, 'segment 2 is dead but holds the removal of (2, 0), kept in segment 1');
-  assert.deepEqual((await found(dir)).map(([i]) => i), [1, 4]);
-  await journal.remove(1, 0, 1);
-  assert.deepEqual(readdirSync(dir), ['0000000000000003.log'], 'segments 1 and 2 go together; the active one stays');
-  assert.deepEqual((await found(dir)).map(([i]) => i), [4]);
+  assert.deepEqual(readdirSync(dir), ['0000000000000003.log'], 'segment 2 went with its .del; the active one stays');
   await journal.close();
-  assert.deepEqual(readdirSync(dir), ['0000000000000003.log']);
   const again = new Journal(dir);
   const { entries } = await again.scan();
-  assert.deepEqual(entries.map((e) => [e.ino, e.data.length, e.data[0]]), [[4, 10 * 1024 * 1024, 4]]);
+  assert.deepEqual(entries.map((e) => [e.ino, e.data.length, e.data[0]]), [[1, 10 * MiB, 9]]);
   await again.write(5, 0, 1, Buffer.from('new'));
-  await again.removeRecovered(4, 0);
+  await again.removeRecovered(1, 0);
   await again.remove(5, 0, 1);
   await again.close();
   assert.deepEqual(readdirSync(dir), []);
 });
 
-test('an entry that stays does not keep every later segment: it is copied forward', async () => {
+test('an entry that is never committed keeps only its own segment', async () => {
   await initChecksum();
   const dir = tempDir();
-  const journal = new Journal(dir, { segmentBytes: 1024, maxSegments: 3 });
+  const journal = new Journal(dir, 1024);
   const stuck = Buffer.alloc(200, 's');
   await journal.write(1, 0, 1, stuck); // never committed
   for (let i = 0; i < 60; i++) {
     await journal.write(2, i, 1, Buffer.alloc(300, i));
     await journal.remove(2, i, 1);
     await journal.settled();
-    assert.ok(readdirSync(dir).length <= 4, `${readdirSync(dir).length} segments after ${i + 1} writes`);
+    const segments = readdirSync(dir).filter((n) => n.endsWith('.log'));
+    assert.ok(segments.length <= 2, `${segments.join(' ')} after ${i + 1} writes`);
   }
-  assert.ok(!readdirSync(dir).includes('0000000000000001.log'), 'the first segment went');
+  assert.ok(readdirSync(dir).includes('0000000000000001.log'), 'the stuck entry\'s segment stays');
   assert.deepEqual(await found(dir), [[1, 0, stuck.toString()]]);
-  assert.ok(journal.has(1, 0));
   await journal.remove(1, 0, 1);
   await journal.close();
   assert.deepEqual(readdirSync(dir), []);
+});
+
+test('a torn or zeroed cancellation cancels nothing', () => {
+  const entries = Buffer.concat([cancelEntry(4096), Buffer.alloc(16), cancelEntry(8), cancelEntry(24).subarray(0, 9)]);
+  entries[2 * 16 + 15] ^= 1; // the check of the third entry
+  assert.deepEqual([...readCancels(entries)], [4096]);
 });
 
 test('entries of the earlier one-file-per-entry format are recovered, then their files removed', async (t) => {
