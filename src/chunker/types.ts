@@ -49,7 +49,7 @@ export interface FileData {
    */
   journal(ino: number): Promise<void>;
   /**
-   * Makes the journal's names durable (entries written, entries removed). Call before
+   * Makes the journal's removals durable (and its files' names), not the chunks' bytes. Call before
    * syncing the metadata, so that a synced truncate or unlink never meets, after a power
    * cut, a journal entry it removed.
    */

@@ -118,7 +118,7 @@ export class FileIo {
     handle.wrote = false;
   }
 
-  /** Syncs the metadata, after the journal's names: see FileData.syncJournal. */
+  /** Syncs the metadata, after the journal's removals: see FileData.syncJournal. */
   async syncMetadata(): Promise<void> {
     await translating(() => this.data.syncJournal());
     this.meta.sync();
