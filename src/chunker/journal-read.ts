@@ -11,8 +11,9 @@ const CANCELS_RE = /^(\d{16})\.del$/;
 const LEGACY_RE = /^(\d+)-(\d+)$/;
 const LEGACY_TMP = '.tmp-';
 
-export const segmentName = (seq: number): string => `${String(seq).padStart(16, '0')}.log`;
-export const cancelsName = (seq: number): string => `${String(seq).padStart(16, '0')}.del`;
+const numbered = (seq: number): string => String(seq).padStart(16, '0');
+export const segmentName = (seq: number): string => `${numbered(seq)}.log`;
+export const cancelsName = (seq: number): string => `${numbered(seq)}.del`;
 
 export interface FoundSegment {
   seq: number;
@@ -102,7 +103,7 @@ export async function readJournal(dir: string): Promise<JournalContents> {
     const path = join(dir, segmentName(seq));
     const cancelsPath = join(dir, cancelsName(seq));
     const bytes = await readFile(path);
-    const cancelled = readCancels(await readFile(cancelsPath).catch(ifMissing(Buffer.alloc(0))));
+    const cancelled = readCancels(names.includes(cancelsName(seq)) ? await readFile(cancelsPath) : Buffer.alloc(0));
     const segment: FoundSegment = { seq, path, cancelsPath, size: bytes.length };
     contents.segments.push(segment);
     const { records, problems } = readSegment(bytes);
@@ -113,13 +114,6 @@ export async function readJournal(dir: string): Promise<JournalContents> {
   }
   contents.entries = [...live.values()];
   return contents;
-}
-
-function ifMissing<T>(value: T): (err: unknown) => T {
-  return (err) => {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return value;
-    throw err;
-  };
 }
 
 /*

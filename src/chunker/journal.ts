@@ -1,5 +1,5 @@
-import { closeSync, fdatasync, mkdirSync, openSync, readdirSync, unlinkSync, write, writeSync } from 'node:fs';
-import { unlink } from 'node:fs/promises';
+import { closeSync, fdatasync, mkdirSync, openSync, readdirSync, rmSync, unlinkSync, write, writeSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { fsyncDir } from '../fs-sync.js';
@@ -103,8 +103,7 @@ export class Journal {
     return this.chain(ino, idx, async (k) => {
       const current = this.entries.get(k);
       if (!current || current.version === FOUND || current.version > upToVersion) return;
-      this.entries.delete(k);
-      this.release(current);
+      this.drop(k, current);
     });
   }
 
@@ -121,7 +120,7 @@ export class Journal {
   async scan(): Promise<{ entries: JournalEntry[]; discarded: number }> {
     const found = await readJournal(this.dir);
     for (const problem of found.problems) console.error(`chunkfs: discarding journal record ${problem}`);
-    for (const path of found.deadFiles) await removeFile(path);
+    for (const path of found.deadFiles) await rm(path, { force: true });
     if (found.deadFiles.length) this.namesUnsynced = true;
     const bySeq = new Map<number, Segment>();
     const known = new Set([...this.segments].map((s) => s.seq));
@@ -148,8 +147,7 @@ export class Journal {
     return this.chain(ino, idx, async (k) => {
       const current = this.entries.get(k);
       if (!current || current.version !== FOUND) return;
-      this.entries.delete(k);
-      this.release(current);
+      this.drop(k, current);
     });
   }
 
@@ -264,14 +262,15 @@ export class Journal {
     if (before) this.release(before);
   }
 
+  private drop(k: string, entry: Entry): void {
+    this.entries.delete(k);
+    this.release(entry);
+  }
+
   /** An entry that no longer counts: its record is cancelled (or its legacy file deleted). */
   private release(entry: Entry): void {
     if (entry.legacyPath) {
-      try {
-        unlinkSync(entry.legacyPath);
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-      }
+      rmSync(entry.legacyPath, { force: true });
       this.namesUnsynced = true;
     }
     const segment = entry.segment;
@@ -294,7 +293,7 @@ export class Journal {
       closeFiles(segment);
       // The records first: a `.del` without its segment is harmless, the reverse is not.
       unlinkSync(segment.path);
-      removeFileSync(segment.cancelsPath);
+      rmSync(segment.cancelsPath, { force: true });
       this.namesUnsynced = true;
     }
   }
@@ -312,22 +311,6 @@ function writeAllSync(fd: number, data: Buffer, position: number): void {
 
 async function writeAll(fd: number, data: Buffer, position: number): Promise<void> {
   for (let at = 0; at < data.length; ) at += (await writeAsync(fd, data, at, data.length - at, position + at)).bytesWritten;
-}
-
-function removeFileSync(path: string): void {
-  try {
-    unlinkSync(path);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-  }
-}
-
-async function removeFile(path: string): Promise<void> {
-  try {
-    await unlink(path);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-  }
 }
 
 function key(ino: number, idx: number): string {
