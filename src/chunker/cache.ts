@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import type { ChunkRef } from '../metadata/types.js';
+import type { ChunkBufferPool } from './buffer-pool.js';
 import { xxh64HexYielding } from './checksum.js';
 import { DiskCache } from './disk-cache.js';
 import { ByteLru } from './lru.js';
@@ -11,25 +12,33 @@ export interface CleanCacheOptions {
   diskBytes: number;
   /** Bytes in memory. */
   memBytes: number;
+  /** Where disk entries are read into, and what memory gives its entries back to once nobody reads them. */
+  pool?: ChunkBufferPool;
 }
 
 /**
  * Clean chunks keyed by object id, in two LRU tiers: memory, then local disk. Objects are
  * immutable and ids never reused, so an entry can never be stale; disk entries are still
  * checked against the chunk's length and xxh64 because a disk can lose or tear files.
- * Buffers handed out are shared: callers must not modify them.
+ * Buffers handed out are shared: callers must not modify them, and must copy what they
+ * need before the event loop turns (no I/O awaited in between): a buffer memory let go
+ * of goes back to the pool and is reused from the next turn on.
  */
 export class CleanCache {
   private readonly mem: ByteLru<Buffer>;
   private readonly disk: DiskCache | null;
   /** Entries in memory that do not go to disk when memory lets go of them. */
   private readonly memoryOnly = new Set<string>();
+  private readonly pool: ChunkBufferPool | null;
 
   constructor(opts: CleanCacheOptions) {
+    this.pool = opts.pool ?? null;
     // The disk tier takes what memory lets go of: a chunk written and read back while in
     // memory never costs a file of its own.
     this.mem = new ByteLru<Buffer>(opts.memBytes, (id, data) => {
-      if (!this.memoryOnly.delete(id)) this.disk?.put(id, data);
+      const giveBack = (): void => this.pool?.give(data);
+      if (this.memoryOnly.delete(id) || !this.disk) giveBack();
+      else this.disk.put(id, data, giveBack);
     });
     this.disk = opts.diskBytes > 0 ? new DiskCache(join(opts.cacheDir, 'clean'), opts.diskBytes) : null;
   }
@@ -39,7 +48,7 @@ export class CleanCache {
     const hit = this.mem.get(ref.objectId);
     if (hit) return hit;
     if (!this.disk) return null;
-    const data = await this.disk.get(ref.objectId);
+    const data = await this.disk.get(ref.objectId, this.pool?.take);
     if (!data) return null;
     if (data.length !== ref.len || (await xxh64HexYielding(data)) !== ref.xxh64) {
       this.disk.remove(ref.objectId);

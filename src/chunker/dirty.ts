@@ -27,9 +27,12 @@ function grownCapacity(current: number, n: number, chunkSize: number): number {
   return Math.min(chunkSize, Math.max(capacityFor(n, chunkSize), current * 4));
 }
 
+/** Gives a buffer of `length` bytes, contents unset. */
+export type Alloc = (length: number) => Buffer;
+
 /** A buffer of `cap` bytes starting with `src[0, len)`; the rest is left unset (see DirtyChunk). */
-export function bufferWith(src: Buffer | null, len: number, cap: number): Buffer {
-  const buf = Buffer.allocUnsafe(cap);
+export function bufferWith(src: Buffer | null, len: number, cap: number, alloc: Alloc = Buffer.allocUnsafe): Buffer {
+  const buf = alloc(cap);
   if (src) src.copy(buf, 0, 0, len);
   return buf;
 }
@@ -65,6 +68,8 @@ export class DirtyChunk {
   constructor(
     public buf: Buffer,
     public len: number,
+    /** Where the buffers it grows or copies into come from. */
+    private readonly alloc: Alloc = Buffer.allocUnsafe,
   ) {}
 
   /**
@@ -136,7 +141,7 @@ export class DirtyChunk {
     const cap = this.growthCost(end, chunkSize);
     if (cap === 0) return 0;
     const old = this.buf;
-    this.buf = bufferWith(old, this.len, cap);
+    this.buf = bufferWith(old, this.len, cap, this.alloc);
     const released = this.frozen ? 0 : old.length;
     this.frozen = false;
     return released;

@@ -1,7 +1,7 @@
 import { mkdirSync, readdirSync, statSync, unlinkSync } from 'node:fs';
-import { open, rename, unlink, utimes, readFile } from 'node:fs/promises';
+import { open, rename, unlink, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
-import { writeWhole } from '../fs-sync.js';
+import { readWhole, writeWhole } from '../fs-sync.js';
 import { ByteLru } from './lru.js';
 
 const ID_RE = /^[0-9a-f]{16}$/;
@@ -38,11 +38,11 @@ export class DiskCache {
     return this.index.has(id);
   }
 
-  /** The file's bytes, or null when absent or unreadable (the entry is forgotten then). */
-  async get(id: string): Promise<Buffer | null> {
+  /** The file's bytes (read into `alloc(size)`), or null when absent or unreadable (the entry is forgotten then). */
+  async get(id: string, alloc: (length: number) => Buffer = Buffer.allocUnsafe): Promise<Buffer | null> {
     if (!this.index.get(id)) return null;
     try {
-      const data = await readFile(this.path(id));
+      const data = await readWhole(this.path(id), alloc);
       const now = new Date();
       this.track(utimes(this.path(id), now, now).catch(() => {}));
       return data;
@@ -52,16 +52,19 @@ export class DiskCache {
     }
   }
 
-  /** Stores a copy in the background; `settled()` waits for it. */
-  put(id: string, data: Buffer): void {
-    if (this.index.has(id) || this.writing.has(id)) return;
-    if (this.pendingBytes + data.length > MAX_PENDING_BYTES) return;
+  /**
+   * Stores a copy in the background; `settled()` waits for it. `done` runs once `data` is
+   * no longer read (at once when it is not written).
+   */
+  put(id: string, data: Buffer, done: () => void = () => {}): void {
+    if (this.index.has(id) || this.writing.has(id) || this.pendingBytes + data.length > MAX_PENDING_BYTES) return done();
     this.writing.add(id);
     this.pendingBytes += data.length;
     this.track(
       this.write(id, data).finally(() => {
         this.writing.delete(id);
         this.pendingBytes -= data.length;
+        done();
       }),
     );
   }

@@ -1,6 +1,7 @@
 import { CorruptChunk } from '../errors.js';
 import type { ChunkRef } from '../metadata/types.js';
 import type { ObjectStore } from '../store/types.js';
+import type { ChunkBufferPool } from './buffer-pool.js';
 import type { CleanCache } from './cache.js';
 import { xxh64HexYielding } from './checksum.js';
 import { objectKey } from './keys.js';
@@ -18,15 +19,17 @@ export class Fetcher {
   constructor(
     private readonly store: ObjectStore,
     private readonly cache: CleanCache,
+    /** Where downloads are read into (the cache gives its buffers back to it). */
+    private readonly pool?: ChunkBufferPool,
   ) {}
 
-  /** The chunk's bytes (shared: do not modify). `ino` only labels the log line. */
+  /** The chunk's bytes (shared: do not modify, copy out before the event loop turns; see CleanCache). `ino` only labels the log line. */
   fetch(ino: number, ref: ChunkRef): Promise<Buffer> {
     return this.flights.run(ref.objectId, async () => (await this.cache.get(ref)) ?? this.download(ino, ref));
   }
 
   private async download(ino: number, ref: ChunkRef): Promise<Buffer> {
-    const data = await this.store.get(objectKey(ref.objectId));
+    const data = await this.store.get(objectKey(ref.objectId), this.pool?.take);
     const problem = await verify(data, ref);
     if (problem) {
       console.error(`chunkfs: corrupt chunk ino=${ino} idx=${ref.idx} object=${ref.objectId}: ${problem}`);

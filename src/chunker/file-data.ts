@@ -5,6 +5,7 @@ import type { ObjectStore } from '../store/types.js';
 import { Uploader } from '../uploader/uploader.js';
 import { Writeback } from '../uploader/writeback.js';
 import { MemoryBudget } from './budget.js';
+import { ChunkBufferPool } from './buffer-pool.js';
 import { CleanCache } from './cache.js';
 import { initChecksum } from './checksum.js';
 import { bufferWith, capacityFor, DirtyChunk, DirtyTable } from './dirty.js';
@@ -42,6 +43,7 @@ class ChunkedFileData implements FileData {
   private readonly cs: number;
   private readonly table = new DirtyTable();
   private readonly budget: MemoryBudget;
+  private readonly pool: ChunkBufferPool;
   private readonly cache: CleanCache;
   private readonly fetcher: Fetcher;
   private readonly readahead: Readahead;
@@ -60,12 +62,11 @@ class ChunkedFileData implements FileData {
     this.cs = opts.chunkSize;
     const maxDirty = opts.maxDirtyBytes ?? DEFAULTS.maxDirtyBytes;
     this.budget = new MemoryBudget(maxDirty, (maxDirty / 4) * 3);
-    this.cache = new CleanCache({
-      cacheDir: opts.cacheDir,
-      diskBytes: opts.cacheSize ?? DEFAULTS.cacheSize,
-      memBytes: opts.memCacheSize ?? DEFAULTS.memCacheSize,
-    });
-    this.fetcher = new Fetcher(store, this.cache);
+    const memBytes = opts.memCacheSize ?? DEFAULTS.memCacheSize;
+    // Enough free buffers for what memory and the readahead turn over while a file is read.
+    this.pool = new ChunkBufferPool(this.cs, Math.ceil(memBytes / this.cs / 2));
+    this.cache = new CleanCache({ cacheDir: opts.cacheDir, diskBytes: opts.cacheSize ?? DEFAULTS.cacheSize, memBytes, pool: this.pool });
+    this.fetcher = new Fetcher(store, this.cache, this.pool);
     this.readahead = new Readahead(opts.readahead ?? DEFAULTS.readahead, this.cs, (ino, idx) => this.prefetch(ino, idx));
     const uploadConcurrency = Math.max(1, opts.uploadConcurrency ?? DEFAULTS.uploadConcurrency);
     this.uploader = new Uploader(store, chunkMap, { chunkSize: this.cs, concurrency: uploadConcurrency });
@@ -169,9 +170,11 @@ class ChunkedFileData implements FileData {
       if (chunk.len > JOURNAL_COPY_IN_PARALLEL) await Promise.all(writes);
       const version = chunk.version;
       if (chunk.removed || chunk.journaled >= version || chunk.committed >= version) continue;
-      const data = Buffer.from(chunk.buf.subarray(0, chunk.len));
+      const data = this.pool.take(chunk.len);
+      chunk.buf.copy(data, 0, 0, chunk.len);
       writes.push(
         this.journalStore.write(ino, idx, version, data).then(() => {
+          this.pool.give(data);
           chunk.journaled = Math.max(chunk.journaled, version);
           // The upload may have committed this version while the entry was being written.
           if (chunk.committed >= version) void this.journalStore.remove(ino, idx, chunk.committed).catch(() => {});
@@ -230,6 +233,7 @@ class ChunkedFileData implements FileData {
       await this.uploader.idle();
       this.cache.spill();
       await this.cache.settled();
+      this.pool.clear();
       await this.journalStore.close();
     }
   }
@@ -295,13 +299,21 @@ class ChunkedFileData implements FileData {
     const creation = (async () => {
       const ref = this.chunkMap.getChunk(ino, idx);
       const replacesAll = start === 0 && length >= (ref?.len ?? 0);
-      const base = ref && !replacesAll ? await this.fetcher.fetch(ino, ref) : null;
-      const baseLen = base?.length ?? 0;
+      const baseLen = ref && !replacesAll ? ref.len : 0;
       // A writer that starts a chunk past the first at its beginning is most likely
       // filling a large file: give it the whole chunk at once rather than grow by copies.
       const cap = idx > 0 && start === 0 && length > 0 ? this.cs : capacityFor(Math.max(baseLen, start + length), this.cs);
-      while (!this.budget.tryReserve(cap)) await this.waitForRoom(cap);
-      const chunk = new DirtyChunk(bufferWith(base, baseLen, cap), baseLen);
+      let chunk: DirtyChunk;
+      for (;;) {
+        // Fetched again after each wait: cached bytes are copied before the event loop
+        // turns (see CleanCache). No room is held while fetching, as uploads need it.
+        const base = baseLen > 0 ? await this.fetcher.fetch(ino, ref!) : null;
+        if (this.budget.tryReserve(cap)) {
+          chunk = new DirtyChunk(bufferWith(base, baseLen, cap, this.pool.take), baseLen, this.pool.take);
+          break;
+        }
+        await this.waitForRoom(cap);
+      }
       change(chunk);
       this.table.set(ino, idx, chunk);
     })();

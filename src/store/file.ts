@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
-import { access, mkdir, open, readFile, rename, rmdir, stat, unlink } from 'node:fs/promises';
+import { access, mkdir, open, rename, rmdir, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { ObjectNotFound, StoreAccessDenied, StoreError, StoreUnavailable } from '../errors.js';
-import { fsyncDir, writeWhole } from '../fs-sync.js';
+import { fsyncDir, readAt, readWhole, writeWhole } from '../fs-sync.js';
 import { keyPath } from './file-keys.js';
 import { walkKeys } from './file-list.js';
-import type { ListPage, ObjectInfo, ObjectStore } from './types.js';
+import type { BodyAlloc, ListPage, ObjectInfo, ObjectStore } from './types.js';
 
 const MAX_PAGE = 1000;
 const DELETE_CONCURRENCY = 8;
@@ -40,9 +40,9 @@ export class FileStore implements ObjectStore {
     }
   }
 
-  async get(key: string): Promise<Buffer> {
+  async get(key: string, alloc: BodyAlloc = Buffer.allocUnsafe): Promise<Buffer> {
     try {
-      return await readFile(keyPath(this.root, key));
+      return await readWhole(keyPath(this.root, key), alloc);
     } catch (err) {
       throw this.fail('get', key, err);
     }
@@ -55,13 +55,7 @@ export class FileStore implements ObjectStore {
       const size = (await fh.stat()).size;
       const n = Math.max(0, Math.min(length, size - offset));
       const buf = Buffer.alloc(n);
-      let got = 0;
-      while (got < n) {
-        const { bytesRead } = await fh.read(buf, got, n - got, offset + got);
-        if (bytesRead === 0) break;
-        got += bytesRead;
-      }
-      return buf.subarray(0, got);
+      return buf.subarray(0, await readAt(fh, buf, offset));
     } catch (err) {
       throw this.fail('getRange', key, err);
     } finally {

@@ -1,5 +1,6 @@
 import net from 'node:net';
 import { timeoutError } from './s3-errors.js';
+import type { BodyAlloc } from './types.js';
 
 /** What a plain GET brought back: the status, and the body when it announced its length. */
 export interface PlainGetResult {
@@ -61,12 +62,13 @@ export class PlainGetPool {
 
   constructor(private readonly t: PlainGetTarget) {}
 
-  async get(path: string, headers: Record<string, string>): Promise<PlainGetResult> {
+  /** With `alloc`, the body of a 200 answer is read into `alloc(length)`. */
+  async get(path: string, headers: Record<string, string>, alloc?: BodyAlloc): Promise<PlainGetResult> {
     const head = requestHead(path, this.t.hostHeader, headers);
     for (;;) {
       const conn = this.idle.pop() ?? (await this.connect());
       try {
-        return await this.exchange(conn, head);
+        return await this.exchange(conn, head, alloc);
       } catch (err) {
         // A kept-alive socket the server closed meanwhile fails before any answer: ask again on a new one.
         if (!(err instanceof StaleSocket)) throw err;
@@ -126,7 +128,7 @@ export class PlainGetPool {
     });
   }
 
-  private exchange(conn: Conn, head: string): Promise<PlainGetResult> {
+  private exchange(conn: Conn, head: string, alloc: BodyAlloc | undefined): Promise<PlainGetResult> {
     return new Promise((resolve, reject) => {
       const { socket } = conn;
       let headBytes: Buffer = Buffer.alloc(0);
@@ -190,7 +192,7 @@ export class PlainGetPool {
             return conn.pending!.onData(seen.subarray(end + HEAD_END.length));
           }
           if (parsed.length === null || parsed.chunked || (status !== 200 && parsed.length > MAX_ERROR_BODY)) return finish({ status, body: null });
-          body = Buffer.allocUnsafe(parsed.length);
+          body = status === 200 && alloc ? alloc(parsed.length) : Buffer.allocUnsafe(parsed.length);
           const start = end + HEAD_END.length;
           filled = seen.copy(body, 0, start);
           if (seen.length - start > body.length) keep = false;

@@ -1,5 +1,5 @@
 import { ObjectNotFound } from '../errors.js';
-import type { ListPage, ObjectInfo, ObjectStore } from './types.js';
+import type { BodyAlloc, ListPage, ObjectInfo, ObjectStore } from './types.js';
 
 /**
  * Places every key of `store` under `prefix` (e.g. 'fs1/'), so several users can share one
@@ -20,8 +20,8 @@ class PrefixStore implements ObjectStore {
     return this.inner.put(this.prefix + key, body);
   }
 
-  get(key: string): Promise<Buffer> {
-    return this.unprefixed(this.inner.get(this.prefix + key));
+  get(key: string, alloc?: BodyAlloc): Promise<Buffer> {
+    return this.unprefixed(this.inner.get(this.prefix + key, alloc));
   }
 
   getRange(key: string, offset: number, length: number): Promise<Buffer> {

@@ -5,6 +5,7 @@ import { BodyBuffer } from './body-buffer.js';
 import { MAX_ERROR_BODY, PlainGetPool } from './http-get.js';
 import { mapS3Error, timeoutError } from './s3-errors.js';
 import { EMPTY_SHA256, encodeKeyPath, SigV4Signer, type SigningCredentials } from './sigv4.js';
+import type { BodyAlloc } from './types.js';
 
 /** Bodies above this are hashed on libuv's thread pool instead of the event loop. */
 const HASH_OFF_LOOP = 64 * 1024;
@@ -60,12 +61,12 @@ export class S3Direct {
     res.resume();
   }
 
-  async get(key: string): Promise<Buffer> {
+  async get(key: string, alloc?: BodyAlloc): Promise<Buffer> {
     if (this.plainGets) {
       const { path, headers } = await this.signed('get', key, EMPTY_SHA256, {});
       let got;
       try {
-        got = await this.plainGets.get(path, headers);
+        got = await this.plainGets.get(path, headers, alloc);
       } catch (err) {
         throw mapS3Error(err, this.site('get', key));
       }

@@ -16,13 +16,20 @@ export interface ListPage {
   next?: string;
 }
 
+/** Gives the buffer a body of `length` bytes is read into; it must be exactly that long. */
+export type BodyAlloc = (length: number) => Buffer;
+
 export interface ObjectStore {
   /** A printable description of the store (URL without credentials). */
   readonly description: string;
   /** Stores `body` under `key`, replacing any object there. The object is whole or absent, never torn. */
   put(key: string, body: Uint8Array): Promise<void>;
-  /** The whole object. Throws `ObjectNotFound` when the key is missing. */
-  get(key: string): Promise<Buffer>;
+  /**
+   * The whole object. Throws `ObjectNotFound` when the key is missing. With `alloc`, a
+   * body whose length is known before it arrives is read into `alloc(length)` (the caller
+   * may reuse such buffers); a store is free not to call it.
+   */
+  get(key: string, alloc?: BodyAlloc): Promise<Buffer>;
   /**
    * `length` bytes from `offset`. A range that runs past the end is cut short at the end;
    * a range that starts at or past the end returns an empty buffer. Throws `ObjectNotFound`

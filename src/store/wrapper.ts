@@ -1,4 +1,4 @@
-import type { ListPage, ObjectInfo, ObjectStore, StoreOp } from './types.js';
+import type { BodyAlloc, ListPage, ObjectInfo, ObjectStore, StoreOp } from './types.js';
 
 /** One call through a wrapper: the operation, its key (or prefix) and the bytes sent. */
 export interface StoreCall {
@@ -29,8 +29,8 @@ export abstract class StoreWrapper implements ObjectStore {
     return this.around(call('put', key, body.length), () => this.inner.put(key, body));
   }
 
-  get(key: string): Promise<Buffer> {
-    return this.around(call('get', key), () => this.inner.get(key));
+  get(key: string, alloc?: BodyAlloc): Promise<Buffer> {
+    return this.around(call('get', key), () => this.inner.get(key, alloc));
   }
 
   getRange(key: string, offset: number, length: number): Promise<Buffer> {

@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { ChunkBufferPool } from '../../src/chunker/buffer-pool.js';
 import { CleanCache } from '../../src/chunker/cache.js';
 import { initChecksum, xxh64Hex } from '../../src/chunker/checksum.js';
 import { DiskCache } from '../../src/chunker/disk-cache.js';
@@ -126,4 +127,33 @@ test('the disk tier takes what memory evicts, and at spill what memory still hol
   cache.spill();
   await cache.settled();
   assert.deepEqual(onDisk(), [id(1), id(2), id(3), id(4)].sort());
+});
+
+test('memory gives its pooled buffers back once nobody reads them: at once, or after the disk tier wrote them; disk hits are read into pooled buffers', async () => {
+  await initChecksum();
+  const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+  for (const diskBytes of [0, 1024 * KiB]) {
+    const pool = new ChunkBufferPool(40 * KiB, 8);
+    const cache = new CleanCache({ cacheDir: tempDir(), diskBytes, memBytes: 100 * KiB, pool });
+    const chunks = [0, 1, 2, 3].map(() => {
+      const b = pool.take(40 * KiB);
+      bytes(40 * KiB).copy(b);
+      return b;
+    });
+    const kept = chunks.map((c) => Buffer.from(c));
+    chunks.forEach((c, i) => cache.put(id(i), c));
+    await cache.settled();
+    await nextTurn();
+    assert.equal(pool.freeCount, 2, `the two chunks memory let go of are free again (disk tier ${diskBytes})`);
+    if (diskBytes === 0) continue;
+    const freed = [pool.take(40 * KiB), pool.take(40 * KiB)];
+    for (const b of freed) b.fill(0);
+    assert.equal(pool.freeCount, 0);
+    const back = await cache.get(refOf(id(0), kept[0]!));
+    assert.ok(back?.equals(kept[0]!), 'what the disk tier wrote is intact though its buffer was reused');
+    assert.equal(cache.stats().memBytes <= 100 * KiB, true);
+    await cache.settled();
+    await nextTurn();
+    assert.equal(pool.freeCount, 1, 'the disk hit went to memory in a pooled buffer, and pushed another one out to the pool');
+  }
 });

@@ -2,7 +2,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { openFileData } from '../../src/chunker/file-data.js';
 import { bytes, openDataPath } from '../helpers/data-path.js';
+import { StoreWrapper, type StoreCall } from '../../src/store/wrapper.js';
+import type { BodyAlloc } from '../../src/store/types.js';
 import { StoreSpy } from '../helpers/store-spy.js';
+import { MemStore } from '../../src/store/mem.js';
+import { MemChunkMap } from '../helpers/chunkmap.js';
 import { tempDir } from '../helpers/tmp.js';
 
 const CS = 64 * 1024;
@@ -110,5 +114,73 @@ test('readCached answers only from a clean chunk memory holds, and the same byte
   assert.equal(cold.calls.get, 1);
   assert.equal(read.subarray(5, 8).toString(), 'new');
   assert.deepEqual(fd2.readCached(4, data.length, 100, 100), data.subarray(100, 200), 'the fetched chunk answers');
+  await fd2.close();
+});
+
+/** A store that reads bodies into the buffer `get` is given to, as the file and S3 stores do. */
+class IntoAllocStore extends StoreWrapper {
+  readonly given: Buffer[] = [];
+  /** The memory of every body put. */
+  readonly putFrom: ArrayBufferLike[] = [];
+  protected around<T>(_call: StoreCall, run: () => Promise<T>): Promise<T> {
+    return run();
+  }
+  override async put(key: string, body: Uint8Array): Promise<void> {
+    this.putFrom.push(body.buffer);
+    await this.inner.put(key, body);
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  override async get(key: string, alloc?: BodyAlloc): Promise<Buffer> {
+    const body = await this.inner.get(key);
+    // A real store answers in a later turn of the event loop.
+    await new Promise((resolve) => setImmediate(resolve));
+    if (!alloc) return body;
+    const into = alloc(body.length);
+    body.copy(into);
+    this.given.push(into);
+    return into;
+  }
+}
+
+test('the buffers chunks are downloaded into are reused once memory lets go of them, and reads stay right', async () => {
+  const { fd, mem, map } = await openDataPath({ chunkSize: CS });
+  const data = bytes(12 * CS);
+  await fd.write(5, 0, data);
+  await fd.close();
+
+  const store = new IntoAllocStore(mem);
+  // Memory for 4 chunks and no disk tier: reading 12 twice lets go of 20, and the pool keeps 2 of them free.
+  const fd2 = await openFileData(store, map, { chunkSize: CS, cacheDir: tempDir(), cacheSize: 0, memCacheSize: 4 * CS, readahead: 3 });
+  for (let pass = 0; pass < 2; pass++) {
+    for (let off = 0; off < data.length; off += 16 * 1024) {
+      const got = await fd2.read(5, data.length, off, 16 * 1024);
+      assert.ok(got.equals(data.subarray(off, off + 16 * 1024)), `pass ${pass}, bytes at ${off}`);
+    }
+  }
+  const distinct = new Set(store.given.map((b) => b.buffer)).size;
+  assert.ok(store.given.length >= 24, `every chunk was downloaded in each pass (${store.given.length} GETs)`);
+  assert.ok(distinct < store.given.length / 2, `${distinct} buffers for ${store.given.length} downloads`);
+  await fd2.close();
+});
+
+test('a sequential writer fills buffers that come back once their chunks are uploaded and memory lets go of them', async () => {
+  const mem = new MemStore();
+  const map = new MemChunkMap();
+  const store = new IntoAllocStore(mem);
+  const fd = await openFileData(store, map, { chunkSize: CS, cacheDir: tempDir(), cacheSize: 0, memCacheSize: 4 * CS, readahead: 0, uploadConcurrency: 2 });
+  const data = bytes(24 * CS);
+  for (let off = 0; off < data.length; off += 16 * 1024) {
+    await fd.write(9, off, data.subarray(off, off + 16 * 1024));
+    // Each write is a request of its own, in a turn of its own, as through FUSE.
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  await fd.flush(9);
+  assert.equal(store.putFrom.length, 24);
+  const distinct = new Set(store.putFrom).size;
+  assert.ok(distinct < 12, `${distinct} buffers for 24 uploaded chunks`);
+  assert.ok((await fd.read(9, data.length, 0, data.length)).equals(data));
+  await fd.close();
+  const fd2 = await openFileData(new StoreSpy(mem), map, { chunkSize: CS, cacheDir: tempDir(), readahead: 0 });
+  assert.ok((await fd2.read(9, data.length, 0, data.length)).equals(data), 'what the store holds is what was written');
   await fd2.close();
 });

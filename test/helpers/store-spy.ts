@@ -1,5 +1,5 @@
 import { StoreUnavailable } from '../../src/errors.js';
-import type { ListPage, ObjectInfo, ObjectStore } from '../../src/store/types.js';
+import type { BodyAlloc, ListPage, ObjectInfo, ObjectStore } from '../../src/store/types.js';
 
 /**
  * A store wrapper for tests: counts calls per method, can fail PUTs (as the retry wrapper
@@ -57,10 +57,10 @@ export class StoreSpy implements ObjectStore {
     await this.inner.put(key, body);
   }
 
-  async get(key: string): Promise<Buffer> {
+  async get(key: string, alloc?: BodyAlloc): Promise<Buffer> {
     this.calls.get++;
     await this.delay();
-    return this.inner.get(key);
+    return this.inner.get(key, alloc);
   }
 
   getRange(key: string, offset: number, length: number): Promise<Buffer> {

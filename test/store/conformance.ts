@@ -22,6 +22,8 @@ export interface StoreSupports {
    * contents (`a-b` < `a/c` < `a0`); s3rver lists in the order of its file paths instead.
    */
   byteOrderAcrossPrefixes: boolean;
+  /** `get` reads a body into the buffer its `alloc` gives (file and S3; mem hands out copies of its own). */
+  readsIntoAlloc: boolean;
 }
 
 const MiB = 1024 * 1024;
@@ -51,7 +53,7 @@ const pad = (n: number): string => String(n).padStart(5, '0');
  * `factory` must return an empty store each time; the suite closes it.
  */
 export function storeConformance(name: string, factory: StoreFactory, supports: Partial<StoreSupports> = {}): void {
-  const can: StoreSupports = { atomicOverwrite: true, byteOrderAcrossPrefixes: true, ...supports };
+  const can: StoreSupports = { atomicOverwrite: true, byteOrderAcrossPrefixes: true, readsIntoAlloc: true, ...supports };
   describe(`ObjectStore conformance: ${name}`, () => {
     const withStore = (title: string, fn: (s: ObjectStore) => Promise<void>, skip: string | false = false): void => {
       it(title, { skip }, async () => {
@@ -76,6 +78,25 @@ export function storeConformance(name: string, factory: StoreFactory, supports: 
       const page = await s.listPage('');
       assert.deepEqual(page.items.map((i) => [i.key, i.size]), [['a/b', 12]]);
       assert.equal(page.next, undefined);
+    });
+
+    withStore('get reads into the buffer alloc gives', async (s) => {
+      const body = randomBytes(MiB + 3);
+      await s.put('into', body);
+      const given: Buffer[] = [];
+      const back = await s.get('into', (length) => {
+        assert.equal(length, body.length, 'alloc is asked for the object length');
+        const buf = Buffer.alloc(length, 0xee);
+        given.push(buf);
+        return buf;
+      });
+      assert.ok(back.equals(body), 'the object read back equals the one written');
+      assert.equal(given.length, can.readsIntoAlloc ? 1 : 0, 'alloc is called once per get where the store reads into it');
+      if (can.readsIntoAlloc) assert.equal(back, given[0], 'the body is the buffer alloc gave');
+      await assert.rejects(
+        s.get('nope', () => assert.fail('alloc is not called for a missing object')),
+        ObjectNotFound,
+      );
     });
 
     withStore('stores empty objects', async (s) => {
