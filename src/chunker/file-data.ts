@@ -67,11 +67,7 @@ class ChunkedFileData implements FileData {
     this.pool = new ChunkBufferPool(this.cs, Math.ceil(memBytes / this.cs / 2));
     this.cache = new CleanCache({ cacheDir: opts.cacheDir, diskBytes: opts.cacheSize ?? DEFAULTS.cacheSize, memBytes, pool: this.pool });
     this.fetcher = new Fetcher(store, this.cache, this.pool);
-    const depth = opts.readahead ?? DEFAULTS.readahead;
-    // Twice the parallelism ahead, but never more than memory holds besides the chunk being
-    // read: a chunk fetched ahead and let go of before it is read is a wasted download.
-    const window = Math.min(2 * depth, Math.floor(memBytes / this.cs) - 2);
-    this.readahead = new Readahead(depth, this.cs, (ino, idx) => this.prefetch(ino, idx), window);
+    this.readahead = new Readahead(opts.readahead ?? DEFAULTS.readahead, this.cs, (ino, idx) => this.prefetch(ino, idx));
     const uploadConcurrency = Math.max(1, opts.uploadConcurrency ?? DEFAULTS.uploadConcurrency);
     this.uploader = new Uploader(store, chunkMap, { chunkSize: this.cs, concurrency: uploadConcurrency });
     this.journalStore = new Journal(join(opts.cacheDir, 'journal'));

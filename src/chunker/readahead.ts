@@ -13,29 +13,21 @@ interface Stream {
 
 /**
  * Sequential-read detection per inode. A read that starts where the previous one ended
- * (or at offset 0) is sequential: the next `window` chunks past it are fetched in the
- * background, at most `depth` at a time, into the clean cache. The window reaches further
- * than the parallelism so that `depth` fetches stay in flight while the reader waits for
- * the oldest: a window of `depth` chunks falls to fewer fetches whenever a later chunk
- * lands first. Prefetch failures are ignored: the read that needs the chunk fetches (and
- * reports) it again.
+ * (or at offset 0) is sequential: the next `depth` chunks past it are fetched in the
+ * background, at most `depth` at a time, into the clean cache. Prefetch failures are
+ * ignored: the read that needs the chunk fetches (and reports) it again.
  */
 export class Readahead {
   private readonly streams = new Map<number, Stream>();
   private readonly queue: PQueue;
-
-  private readonly window: number;
 
   constructor(
     private readonly depth: number,
     private readonly chunkSize: number,
     /** Fetches chunk (ino, idx) into the cache unless it is cached, dirty or a hole. */
     private readonly prefetch: (ino: number, idx: number) => Promise<void>,
-    /** Chunks ahead of the reader fetched at most (at least `depth`); default twice `depth`. */
-    window = 2 * depth,
   ) {
     this.queue = new PQueue({ concurrency: Math.max(1, depth) });
-    this.window = Math.max(depth, window);
   }
 
   /** Notes a read of [offset, offset + length) in a file of `fileSize` bytes. */
@@ -49,7 +41,7 @@ export class Readahead {
     if (this.streams.size > MAX_TRACKED) this.streams.delete(this.streams.keys().next().value as number);
     if (!sequential) return;
     const from = Math.max(chunkIndex(offset + length - 1, this.chunkSize) + 1, next.prefetchedTo);
-    const to = Math.min(chunkCount(fileSize, this.chunkSize), chunkIndex(offset + length - 1, this.chunkSize) + 1 + this.window);
+    const to = Math.min(chunkCount(fileSize, this.chunkSize), chunkIndex(offset + length - 1, this.chunkSize) + 1 + this.depth);
     for (let idx = from; idx < to; idx++) {
       void this.queue.add(() => this.prefetch(ino, idx).catch(() => {}));
     }
