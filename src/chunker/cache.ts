@@ -63,6 +63,11 @@ export class CleanCache {
     return this.mem.get(objectId) ?? null;
   }
 
+  /** Lets memory give the chunk up before others: a sequential reader has passed it. */
+  demote(objectId: string): void {
+    this.mem.demote(objectId);
+  }
+
   /** True when the object is cached in either tier (no I/O). */
   has(objectId: string): boolean {
     return this.mem.has(objectId) || (this.disk?.has(objectId) ?? false);

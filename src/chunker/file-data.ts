@@ -67,7 +67,11 @@ class ChunkedFileData implements FileData {
     this.pool = new ChunkBufferPool(this.cs, Math.ceil(memBytes / this.cs / 2));
     this.cache = new CleanCache({ cacheDir: opts.cacheDir, diskBytes: opts.cacheSize ?? DEFAULTS.cacheSize, memBytes, pool: this.pool });
     this.fetcher = new Fetcher(store, this.cache, this.pool);
-    this.readahead = new Readahead(opts.readahead ?? DEFAULTS.readahead, this.cs, (ino, idx) => this.prefetch(ino, idx));
+    const depth = opts.readahead ?? DEFAULTS.readahead;
+    // Twice the parallelism ahead, within what memory holds besides the chunk being read
+    // (the chunks read already go first, see `passed`).
+    const window = Math.min(2 * depth, Math.floor(memBytes / this.cs) - 2);
+    this.readahead = new Readahead(depth, this.cs, (ino, idx) => this.prefetch(ino, idx), window, (ino, idx) => this.passed(ino, idx));
     const uploadConcurrency = Math.max(1, opts.uploadConcurrency ?? DEFAULTS.uploadConcurrency);
     this.uploader = new Uploader(store, chunkMap, { chunkSize: this.cs, concurrency: uploadConcurrency });
     this.journalStore = new Journal(join(opts.cacheDir, 'journal'));
@@ -374,6 +378,12 @@ class ChunkedFileData implements FileData {
     if (this.writeback.failuresSeen > failuresBefore && this.writeback.inflight === 0 && !this.budget.fits(need)) {
       throw new FsError('EIO', 'dirty data bound reached and uploads are failing');
     }
+  }
+
+  /** A sequential reader has moved past chunk (ino, idx): memory gives it up first. */
+  private passed(ino: number, idx: number): void {
+    const ref = this.chunkMap.getChunk(ino, idx);
+    if (ref) this.cache.demote(ref.objectId);
   }
 
   /** Readahead's fetch: skips chunks that are dirty, holes or already cached. */

@@ -29,6 +29,30 @@ test('the byte LRU keeps its bound and evicts the least recently used first', ()
   assert.equal(lru.bytes, 80);
 });
 
+test('demoted entries go first, oldest demotion first, and stay demoted when read', () => {
+  const evicted: string[] = [];
+  const lru = new ByteLru<number>(100, (k) => evicted.push(k));
+  lru.set('a', 1, 25);
+  lru.set('b', 2, 25);
+  lru.set('c', 3, 25);
+  lru.set('d', 4, 25);
+  lru.demote('c');
+  lru.demote('b');
+  assert.equal(lru.get('c'), 3, 'a demoted entry is still there');
+  lru.set('e', 5, 25);
+  assert.deepEqual(evicted, ['c'], 'before a, the least recently used');
+  lru.set('f', 6, 25);
+  assert.deepEqual(evicted, ['c', 'b']);
+  lru.set('g', 7, 25);
+  assert.deepEqual(evicted, ['c', 'b', 'a'], 'then the plain LRU order');
+  lru.demote('e');
+  lru.set('e', 8, 25);
+  lru.set('h', 9, 25);
+  assert.deepEqual(evicted, ['c', 'b', 'a', 'd'], 'set again, an entry is no longer demoted');
+  assert.equal(lru.bytes, 100);
+  assert.deepEqual([...lru.all()].map(([k]) => k), ['f', 'g', 'e', 'h']);
+});
+
 test('the memory tier is bounded in bytes', async () => {
   await initChecksum();
   const cache = new CleanCache({ cacheDir: tempDir(), diskBytes: 0, memBytes: 100 * KiB });

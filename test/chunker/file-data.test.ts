@@ -158,7 +158,7 @@ test('the buffers chunks are downloaded into are reused once memory lets go of t
     }
   }
   const distinct = new Set(store.given.map((b) => b.buffer)).size;
-  assert.ok(store.given.length >= 24, `every chunk was downloaded in each pass (${store.given.length} GETs)`);
+  assert.ok(store.given.length >= 20, `nearly every chunk was downloaded in each pass: memory holds 4 (${store.given.length} GETs)`);
   assert.ok(distinct < store.given.length / 2, `${distinct} buffers for ${store.given.length} downloads`);
   await fd2.close();
 });
