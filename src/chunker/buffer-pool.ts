@@ -7,10 +7,10 @@ const IDLE_MS = 2000;
  * mark-compact for every few chunks (about 70 per GiB over S3, some 20 ms each).
  *
  * Only buffers this pool handed out come back (a view of one stands for all of it), and
- * each at most once per taking. A buffer
- * given back is reused no earlier than the next turn of the event loop, so a reader that
- * got a view of it before it was given back (and copies out in the same chain of promise
- * callbacks, as every reader of the clean cache does) still reads its old bytes.
+ * each at most once per taking. A buffer given back is reused no earlier than the next
+ * turn of the event loop, so a reader that got a view of it before it was given back (and
+ * copies out in the same chain of promise callbacks, as every reader of the clean cache
+ * does) still reads its old bytes.
  */
 export class ChunkBufferPool {
   private readonly free: Buffer[] = [];

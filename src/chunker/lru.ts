@@ -68,10 +68,6 @@ export class ByteLru<V> {
     return true;
   }
 
-  keys(): IterableIterator<string> {
-    return [...this.demoted.keys(), ...this.entries.keys()][Symbol.iterator]();
-  }
-
   /** Every key and value, first to go first. */
   *all(): Generator<[string, V]> {
     for (const [key, entry] of this.demoted) yield [key, entry.value];

@@ -9,12 +9,16 @@ interface Stream {
   nextOffset: number;
   /** Chunks below this index have been prefetched already. */
   prefetchedTo: number;
+  /** The reads so far are one sequential stream. */
+  sequential: boolean;
 }
 
 /**
- * Sequential-read detection per inode. A read that starts at offset 0, or within a chunk
- * of where the furthest read so far ended, is sequential: libfuse's threads hand over the
- * kernel's concurrent reads of one stream in any order. The next `window` chunks past the
+ * Sequential-read detection per inode. A read that starts at offset 0 or where the
+ * furthest read so far ended is sequential, and so, once a stream is sequential, is one
+ * that starts within a chunk of there: libfuse's threads hand over the kernel's concurrent
+ * reads of one stream in any order. (A random reader never starts a stream that way: its
+ * reads rarely start exactly where the last one ended.) The next `window` chunks past the
  * reader are then fetched in the background, at most `depth` at a time, into the clean
  * cache, and each chunk the reader has moved past is reported (`passed`), so that memory
  * gives it up before the chunks still to be read. The window reaches further than the
@@ -48,15 +52,17 @@ export class Readahead {
     if (this.depth <= 0 || length <= 0) return;
     const stream = this.streams.get(ino);
     this.streams.delete(ino);
-    const near = stream !== undefined && Math.abs(offset - stream.nextOffset) <= this.chunkSize;
-    const next: Stream = near
-      ? { nextOffset: Math.max(stream.nextOffset, offset + length), prefetchedTo: stream.prefetchedTo }
-      : { nextOffset: offset + length, prefetchedTo: 0 };
+    const continues =
+      stream !== undefined &&
+      (offset === stream.nextOffset || (stream.sequential && Math.abs(offset - stream.nextOffset) <= this.chunkSize));
+    const next: Stream = continues
+      ? { nextOffset: Math.max(stream.nextOffset, offset + length), prefetchedTo: stream.prefetchedTo, sequential: true }
+      : { nextOffset: offset + length, prefetchedTo: 0, sequential: offset === 0 };
     this.streams.set(ino, next);
     if (this.streams.size > MAX_TRACKED) this.streams.delete(this.streams.keys().next().value as number);
-    if (!near && offset !== 0) return;
+    if (!next.sequential) return;
     const reading = chunkIndex(next.nextOffset - 1, this.chunkSize);
-    if (near) for (let idx = chunkIndex(stream.nextOffset - 1, this.chunkSize); idx < reading; idx++) this.passed(ino, idx);
+    if (continues) for (let idx = chunkIndex(stream.nextOffset - 1, this.chunkSize); idx < reading; idx++) this.passed(ino, idx);
     const from = Math.max(reading + 1, next.prefetchedTo);
     const to = Math.min(chunkCount(fileSize, this.chunkSize), reading + 1 + this.window);
     for (let idx = from; idx < to; idx++) {

@@ -28,6 +28,11 @@ test('sequential reads prefetch the next chunks once; random reads prefetch noth
   ra.onRead(2, 2 * CS, 0, CS);
   await ra.idle();
   assert.deepEqual(asked.slice(7), [1], 'never past the end of the file');
+  ra.onRead(3, 20 * CS, 5 * CS, 100);
+  ra.onRead(3, 20 * CS, 5 * CS + 50, 100);
+  ra.onRead(3, 20 * CS, 5 * CS + 400, 100);
+  await ra.idle();
+  assert.deepEqual(asked.slice(8), [], 'reads near each other that never continue one another start no stream');
 });
 
 test('a sequential reader finds the next chunks already cached', async () => {
