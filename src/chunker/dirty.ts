@@ -1,3 +1,5 @@
+import type { Alloc } from '../store/types.js';
+
 /** Smallest buffer a dirty chunk starts with; buffers grow by doubling up to the chunk size. */
 const MIN_CAPACITY = 64 * 1024;
 
@@ -26,9 +28,6 @@ export function capacityFor(n: number, chunkSize: number): number {
 function grownCapacity(current: number, n: number, chunkSize: number): number {
   return Math.min(chunkSize, Math.max(capacityFor(n, chunkSize), current * 4));
 }
-
-/** Gives a buffer of `length` bytes, contents unset. */
-export type Alloc = (length: number) => Buffer;
 
 /** A buffer of `cap` bytes starting with `src[0, len)`; the rest is left unset (see DirtyChunk). */
 export function bufferWith(src: Buffer | null, len: number, cap: number, alloc: Alloc = Buffer.allocUnsafe): Buffer {

@@ -2,6 +2,7 @@ import { mkdirSync, readdirSync, statSync, unlinkSync } from 'node:fs';
 import { open, rename, unlink, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
 import { readWhole, writeWhole } from '../fs-sync.js';
+import type { Alloc } from '../store/types.js';
 import { ByteLru } from './lru.js';
 
 const ID_RE = /^[0-9a-f]{16}$/;
@@ -39,7 +40,7 @@ export class DiskCache {
   }
 
   /** The file's bytes (read into `alloc(size)`), or null when absent or unreadable (the entry is forgotten then). */
-  async get(id: string, alloc: (length: number) => Buffer = Buffer.allocUnsafe): Promise<Buffer | null> {
+  async get(id: string, alloc: Alloc = Buffer.allocUnsafe): Promise<Buffer | null> {
     if (!this.index.get(id)) return null;
     try {
       const data = await readWhole(this.path(id), alloc);

@@ -6,7 +6,7 @@ import { ObjectNotFound, StoreAccessDenied, StoreError, StoreUnavailable } from 
 import { fsyncDir, readAt, readWhole, writeWhole } from '../fs-sync.js';
 import { keyPath } from './file-keys.js';
 import { walkKeys } from './file-list.js';
-import type { BodyAlloc, ListPage, ObjectInfo, ObjectStore } from './types.js';
+import type { Alloc, ListPage, ObjectInfo, ObjectStore } from './types.js';
 
 const MAX_PAGE = 1000;
 const DELETE_CONCURRENCY = 8;
@@ -40,7 +40,7 @@ export class FileStore implements ObjectStore {
     }
   }
 
-  async get(key: string, alloc: BodyAlloc = Buffer.allocUnsafe): Promise<Buffer> {
+  async get(key: string, alloc: Alloc = Buffer.allocUnsafe): Promise<Buffer> {
     try {
       return await readWhole(keyPath(this.root, key), alloc);
     } catch (err) {

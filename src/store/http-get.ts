@@ -1,6 +1,6 @@
 import net from 'node:net';
 import { timeoutError } from './s3-errors.js';
-import type { BodyAlloc } from './types.js';
+import type { Alloc } from './types.js';
 
 /** What a plain GET brought back: the status, and the body when it announced its length. */
 export interface PlainGetResult {
@@ -63,7 +63,7 @@ export class PlainGetPool {
   constructor(private readonly t: PlainGetTarget) {}
 
   /** With `alloc`, the body of a 200 answer is read into `alloc(length)`. */
-  async get(path: string, headers: Record<string, string>, alloc?: BodyAlloc): Promise<PlainGetResult> {
+  async get(path: string, headers: Record<string, string>, alloc?: Alloc): Promise<PlainGetResult> {
     const head = requestHead(path, this.t.hostHeader, headers);
     for (;;) {
       const conn = this.idle.pop() ?? (await this.connect());
@@ -128,7 +128,7 @@ export class PlainGetPool {
     });
   }
 
-  private exchange(conn: Conn, head: string, alloc: BodyAlloc | undefined): Promise<PlainGetResult> {
+  private exchange(conn: Conn, head: string, alloc: Alloc | undefined): Promise<PlainGetResult> {
     return new Promise((resolve, reject) => {
       const { socket } = conn;
       let headBytes: Buffer = Buffer.alloc(0);

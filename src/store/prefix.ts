@@ -1,5 +1,5 @@
 import { ObjectNotFound } from '../errors.js';
-import type { BodyAlloc, ListPage, ObjectInfo, ObjectStore } from './types.js';
+import type { Alloc, ListPage, ObjectInfo, ObjectStore } from './types.js';
 
 /**
  * Places every key of `store` under `prefix` (e.g. 'fs1/'), so several users can share one
@@ -20,7 +20,7 @@ class PrefixStore implements ObjectStore {
     return this.inner.put(this.prefix + key, body);
   }
 
-  get(key: string, alloc?: BodyAlloc): Promise<Buffer> {
+  get(key: string, alloc?: Alloc): Promise<Buffer> {
     return this.unprefixed(this.inner.get(this.prefix + key, alloc));
   }
 

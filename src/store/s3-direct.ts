@@ -5,7 +5,7 @@ import { BodyBuffer } from './body-buffer.js';
 import { MAX_ERROR_BODY, PlainGetPool } from './http-get.js';
 import { mapS3Error, timeoutError } from './s3-errors.js';
 import { EMPTY_SHA256, encodeKeyPath, SigV4Signer, type SigningCredentials } from './sigv4.js';
-import type { BodyAlloc } from './types.js';
+import type { Alloc } from './types.js';
 
 /** Bodies above this are hashed on libuv's thread pool instead of the event loop. */
 const HASH_OFF_LOOP = 64 * 1024;
@@ -61,7 +61,7 @@ export class S3Direct {
     res.resume();
   }
 
-  async get(key: string, alloc?: BodyAlloc): Promise<Buffer> {
+  async get(key: string, alloc?: Alloc): Promise<Buffer> {
     if (this.plainGets) {
       const { path, headers } = await this.signed('get', key, EMPTY_SHA256, {});
       let got;

@@ -18,7 +18,7 @@ import { BodyBuffer } from './body-buffer.js';
 import { S3Direct } from './s3-direct.js';
 import { mapS3Error } from './s3-errors.js';
 import type { SigningCredentials } from './sigv4.js';
-import type { BodyAlloc, ListPage, ObjectInfo, ObjectStore, StoreOptions } from './types.js';
+import type { Alloc, ListPage, ObjectInfo, ObjectStore, StoreOptions } from './types.js';
 
 const MAX_PAGE = 1000;
 const DEFAULT_CONNECT_MS = 5_000;
@@ -148,7 +148,7 @@ export class S3Store implements ObjectStore {
     await this.send('put', key, new PutObjectCommand({ ...this.loc(key), Body: body, ContentLength: body.length }));
   }
 
-  async get(key: string, alloc?: BodyAlloc): Promise<Buffer> {
+  async get(key: string, alloc?: Alloc): Promise<Buffer> {
     if (this.direct) return this.direct.get(key, alloc);
     const out = await this.send('get', key, new GetObjectCommand(this.loc(key)));
     return this.body('get', key, out.Body, out.ContentLength);

@@ -16,8 +16,8 @@ export interface ListPage {
   next?: string;
 }
 
-/** Gives the buffer a body of `length` bytes is read into; it must be exactly that long. */
-export type BodyAlloc = (length: number) => Buffer;
+/** Gives a buffer of exactly `length` bytes, contents unset: a body is read into it, or a chunk built in it. */
+export type Alloc = (length: number) => Buffer;
 
 export interface ObjectStore {
   /** A printable description of the store (URL without credentials). */
@@ -29,7 +29,7 @@ export interface ObjectStore {
    * body whose length is known before it arrives is read into `alloc(length)` (the caller
    * may reuse such buffers); a store is free not to call it.
    */
-  get(key: string, alloc?: BodyAlloc): Promise<Buffer>;
+  get(key: string, alloc?: Alloc): Promise<Buffer>;
   /**
    * `length` bytes from `offset`. A range that runs past the end is cut short at the end;
    * a range that starts at or past the end returns an empty buffer. Throws `ObjectNotFound`

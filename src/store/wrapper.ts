@@ -1,4 +1,4 @@
-import type { BodyAlloc, ListPage, ObjectInfo, ObjectStore, StoreOp } from './types.js';
+import type { Alloc, ListPage, ObjectInfo, ObjectStore, StoreOp } from './types.js';
 
 /** One call through a wrapper: the operation, its key (or prefix) and the bytes sent. */
 export interface StoreCall {
@@ -29,7 +29,7 @@ export abstract class StoreWrapper implements ObjectStore {
     return this.around(call('put', key, body.length), () => this.inner.put(key, body));
   }
 
-  get(key: string, alloc?: BodyAlloc): Promise<Buffer> {
+  get(key: string, alloc?: Alloc): Promise<Buffer> {
     return this.around(call('get', key), () => this.inner.get(key, alloc));
   }
 

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { openFileData } from '../../src/chunker/file-data.js';
 import { bytes, openDataPath } from '../helpers/data-path.js';
 import { StoreWrapper, type StoreCall } from '../../src/store/wrapper.js';
-import type { BodyAlloc } from '../../src/store/types.js';
+import type { Alloc } from '../../src/store/types.js';
 import { StoreSpy } from '../helpers/store-spy.js';
 import { MemStore } from '../../src/store/mem.js';
 import { MemChunkMap } from '../helpers/chunkmap.js';
@@ -130,7 +130,7 @@ class IntoAllocStore extends StoreWrapper {
     await this.inner.put(key, body);
     await new Promise((resolve) => setImmediate(resolve));
   }
-  override async get(key: string, alloc?: BodyAlloc): Promise<Buffer> {
+  override async get(key: string, alloc?: Alloc): Promise<Buffer> {
     const body = await this.inner.get(key);
     // A real store answers in a later turn of the event loop.
     await new Promise((resolve) => setImmediate(resolve));

@@ -35,12 +35,17 @@ test('sequential reads prefetch the next chunks once; random reads prefetch noth
   assert.deepEqual(asked.slice(8), [], 'reads near each other that never continue one another start no stream');
 });
 
-test('a sequential reader finds the next chunks already cached', async () => {
+/** Inode 1 holding `chunks` chunks of random bytes in the store, and a spy on that store for a fresh data path. */
+async function storedFile(chunks: number) {
   const dp = await openDataPath({ chunkSize: CS });
-  const data = bytes(8 * CS);
+  const data = bytes(chunks * CS);
   await dp.fd.write(1, 0, data);
   await dp.fd.close();
-  const store = new StoreSpy(dp.mem);
+  return { dp, data, store: new StoreSpy(dp.mem) };
+}
+
+test('a sequential reader finds the next chunks already cached', async () => {
+  const { dp, data, store } = await storedFile(8);
   // Memory for 6 chunks: the window is 4 chunks ahead, not twice the depth of 4.
   const fd = await openFileData(store, dp.map, { chunkSize: CS, cacheDir: tempDir(), readahead: 4, memCacheSize: 6 * CS });
   await fd.read(1, data.length, 0, CS);
@@ -105,11 +110,7 @@ test('reads handed over out of order stay sequential; passed chunks are reported
 });
 
 test('a sequential reader with a window wider than memory\'s half fetches each chunk once', async () => {
-  const dp = await openDataPath({ chunkSize: CS });
-  const data = bytes(40 * CS);
-  await dp.fd.write(1, 0, data);
-  await dp.fd.close();
-  const store = new StoreSpy(dp.mem);
+  const { dp, data, store } = await storedFile(40);
   // Memory for 10 chunks, a window of 8, no disk tier: chunks fetched ahead outlast those read.
   const fd = await openFileData(store, dp.map, { chunkSize: CS, cacheDir: tempDir(), cacheSize: 0, readahead: 4, memCacheSize: 10 * CS });
   for (let off = 0; off < data.length; off += CS / 4) {

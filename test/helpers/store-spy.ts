@@ -1,5 +1,5 @@
 import { StoreUnavailable } from '../../src/errors.js';
-import type { BodyAlloc, ListPage, ObjectInfo, ObjectStore } from '../../src/store/types.js';
+import type { Alloc, ListPage, ObjectInfo, ObjectStore } from '../../src/store/types.js';
 
 /**
  * A store wrapper for tests: counts calls per method, can fail PUTs (as the retry wrapper
@@ -57,7 +57,7 @@ export class StoreSpy implements ObjectStore {
     await this.inner.put(key, body);
   }
 
-  async get(key: string, alloc?: BodyAlloc): Promise<Buffer> {
+  async get(key: string, alloc?: Alloc): Promise<Buffer> {
     this.calls.get++;
     await this.delay();
     return this.inner.get(key, alloc);
