@@ -55,6 +55,9 @@ export class FsError extends ChunkfsError {
 
 export const fsError = (errno: Errno, message?: string): FsError => new FsError(errno, message);
 
+/** True when `err` is the POSIX outcome `errno`. */
+export const isErrno = (err: unknown, errno: Errno): boolean => err instanceof FsError && err.errno === errno;
+
 export class ObjectNotFound extends ChunkfsError {
   readonly key: string;
   constructor(key: string, options?: { cause?: unknown }) {

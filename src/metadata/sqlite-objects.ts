@@ -41,9 +41,12 @@ export class ObjectBook {
 
   /** Removes the chunk rows of `ino` with idx >= fromIdx and retires their objects. */
   dropChunks(ino: number, fromIdx: number): number {
-    const gone = this.st.get('DELETE FROM chunks WHERE ino = ? AND idx >= ? RETURNING object_id').all(ino, fromIdx) as {
-      object_id: string;
-    }[];
+    // Every close that grew a file asks, and there is usually nothing past its end. A
+    // DELETE with RETURNING costs about 75 µs even then (SQLite materialises the returned
+    // rows first), a SELECT 7 µs: the delete runs only when there are rows to delete.
+    const gone = this.st.get('SELECT object_id FROM chunks WHERE ino = ? AND idx >= ?').all(ino, fromIdx) as { object_id: string }[];
+    if (gone.length === 0) return 0;
+    this.st.get('DELETE FROM chunks WHERE ino = ? AND idx >= ?').run(ino, fromIdx);
     for (const { object_id } of gone) this.retire(object_id);
     return gone.length;
   }

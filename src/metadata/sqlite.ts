@@ -149,7 +149,9 @@ export class SqliteMetadata implements Metadata {
       this.nodes.addEntry(parent, name, ino);
       if (node.kind === 'symlink') this.st.get('INSERT INTO symlinks (ino, target) VALUES (?, ?)').run(ino, node.target);
       this.nodes.dirChanged(parent, node.nowMs, isDir ? 1 : 0);
-      return this.getattr(ino);
+      const t = node.nowMs;
+      // The row as inserted: reading it back would cost a statement per create.
+      return { ino, kind: node.kind, perm: node.perm & 0o7777, uid: node.uid, gid: node.gid, nlink: isDir ? 2 : 1, size, atimeMs: t, mtimeMs: t, ctimeMs: t, rdev: node.rdev ?? 0 };
     });
   }
 

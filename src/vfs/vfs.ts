@@ -1,4 +1,4 @@
-import { fsError } from '../errors.js';
+import { fsError, isErrno } from '../errors.js';
 import type { FileData } from '../chunker/types.js';
 import { KIND_BITS, type Attr, type InodeKind, type Metadata } from '../metadata/types.js';
 import { MAX_FILE_SIZE, O_EXCL, O_TRUNC, SYMLINK_MAX, W_OK, X_OK, canWrite } from './flags.js';
@@ -124,20 +124,32 @@ export class ChunkVfs implements Vfs {
 
   async create(parent: number, name: Buffer, perm: number, flags: number, caller: Caller): Promise<{ attr: Attr; fh: number }> {
     this.writable();
-    let existing: Attr | undefined;
+    let attr: Attr;
     try {
-      existing = await this.lookup(parent, name);
+      attr = this.makeNode(parent, name, 'file', perm & 0o7777, caller, {});
     } catch (err) {
-      if (!(err instanceof Error && 'errno' in err && err.errno === 'ENOENT')) throw err;
-    }
-    if (existing) {
+      // Most creates make a new name, so the name is looked up only when making it failed
+      // in a way an existing file explains: EEXIST, or EACCES from a directory the caller
+      // may not write (opening a file in it needs no such right).
+      if (!isErrno(err, 'EEXIST') && !isErrno(err, 'EACCES')) throw err;
+      const existing = this.existingChild(parent, name);
+      if (!existing) throw err;
       if (flags & O_EXCL) throw fsError('EEXIST');
       const fh = await this.open(existing.ino, flags);
       return { attr: await this.getattr(existing.ino), fh };
     }
-    const attr = this.makeNode(parent, name, 'file', perm & 0o7777, caller, {});
     const handle = await this.io.open(attr, flags & ~O_TRUNC);
     return { attr: this.view(attr), fh: handle.fh };
+  }
+
+  /** The entry `name` in `parent`, or undefined when there is none. */
+  private existingChild(parent: number, name: Buffer): Attr | undefined {
+    try {
+      return this.meta.lookup(parent, name);
+    } catch (err) {
+      if (isErrno(err, 'ENOENT')) return undefined;
+      throw err;
+    }
   }
 
   async open(ino: number, flags: number): Promise<number> {

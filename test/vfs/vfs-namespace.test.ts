@@ -216,3 +216,17 @@ test('a create in a set-group-ID directory takes the directory group; subdirecto
   const locked = await vfs.mkdir(ROOT_INO, n('locked'), 0o555, ME);
   await assert.rejects(vfs.mknod(locked.ino, n('f'), FILE, 0, ME), { errno: 'EACCES' });
 });
+
+test('create opens an existing file in a directory the caller may not write, and makes nothing new there', async (t) => {
+  const { vfs } = await openFixture(t);
+  const dir = await vfs.mkdir(ROOT_INO, n('ro'), 0o755, ME);
+  const existing = await vfs.mknod(dir.ino, n('f'), 0o100666, 0, ME);
+  const other = { uid: ME.uid + 7, gid: ME.gid + 7 };
+  const opened = await vfs.create(dir.ino, n('f'), 0o644, 0o102 /* O_RDWR|O_CREAT */, other);
+  assert.equal(opened.attr.ino, existing.ino);
+  await vfs.release(opened.fh);
+  await assert.rejects(vfs.create(dir.ino, n('f'), 0o644, 0o302 /* |O_EXCL */, other), { errno: 'EEXIST' });
+  await assert.rejects(vfs.create(dir.ino, n('new'), 0o644, 0o102, other), { errno: 'EACCES' });
+  await assert.rejects(vfs.lookup(dir.ino, n('new')), { errno: 'ENOENT' });
+  await assert.rejects(vfs.create(existing.ino, n('x'), 0o644, 0o102, ME), { errno: 'ENOTDIR' });
+});
