@@ -229,4 +229,6 @@ test('create opens an existing file in a directory the caller may not write, and
   await assert.rejects(vfs.create(dir.ino, n('new'), 0o644, 0o102, other), { errno: 'EACCES' });
   await assert.rejects(vfs.lookup(dir.ino, n('new')), { errno: 'ENOENT' });
   await assert.rejects(vfs.create(existing.ino, n('x'), 0o644, 0o102, ME), { errno: 'ENOTDIR' });
+  await assert.rejects(vfs.create(dir.ino, Buffer.alloc(256, 0x61), 0o644, 0o102, ME), { errno: 'ENAMETOOLONG' });
+  await assert.rejects(vfs.create(dir.ino, n('.'), 0o644, 0o102, ME), { errno: 'EISDIR' });
 });
