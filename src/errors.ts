@@ -131,4 +131,4 @@ export class UsageError extends ChunkfsError {
 
 /** True for errors that are a user's or the environment's fault and print as one line. */
 export const isUserFacing = (err: unknown): err is ChunkfsError =>
-  err instanceof ChunkfsError && !(err instanceof FsError && err.errno === 'EIO');
+  err instanceof ChunkfsError && !isErrno(err, 'EIO');
